@@ -1,0 +1,70 @@
+// Serves the bundled spec with Prism on 127.0.0.1 (port 4010, or MOCK_PORT) until stopped.
+// Also used by the tests' global setup, with port 0 for a free port.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { root } from "./tools.mjs";
+
+const require = createRequire(import.meta.url);
+const prismEntry = path.join(path.dirname(require.resolve("@stoplight/prism-cli/package.json")), "dist", "index.js");
+
+/**
+ * Runs `prism mock` and resolves once it listens; rejects with Prism's output if it exits first
+ * or does not listen within timeoutMs.
+ * @param {{ port?: number, spec?: string, timeoutMs?: number, echo?: boolean }} [options]
+ * @returns {Promise<{ url: string, stop: () => Promise<void>, exited: Promise<number | null> }>}
+ */
+export function startMock({
+  port = Number(process.env.MOCK_PORT ?? 4010),
+  spec = path.join(root, "generated", "openapi.json"),
+  timeoutMs = 30_000,
+  echo = false,
+} = {}) {
+  // Node directly, not npx: npx's child would outlive a kill.
+  const child = spawn(process.execPath, [prismEntry, "mock", spec, "-h", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(force);
+    }
+  };
+  let log = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`Prism did not listen within ${timeoutMs} ms. Its output:\n${log}`));
+    }, timeoutMs);
+    const onData = (chunk) => {
+      log += chunk;
+      if (echo) process.stdout.write(chunk);
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1], stop, exited });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`Prism exited (${signal ?? `code ${code}`}) before listening. Its output:\n${log}`));
+    });
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const { stop, exited } = await startMock({ echo: true });
+    for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void stop());
+    process.exitCode = (await exited) ?? 0;
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,271 @@
+import { inspect } from "node:util";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  AuthenticationError,
+  BadRequestError,
+  CallbellAPIError,
+  CallbellConnectionError,
+  CallbellError,
+  CallbellInputError,
+  CallbellResponseFormatError,
+  createCallbellClient,
+  DEFAULT_BASE_URL,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+  type ContactUpdate,
+} from "../../src/index.js";
+import { schemaValidator, spec } from "../support/spec.js";
+import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
+
+const BASE = "http://api.test/v1";
+const contact = { uuid: UUID, name: "Joe", tags: ["Interested"] };
+
+function client(...replies: Parameters<typeof stubFetch>) {
+  const stub = stubFetch(...replies);
+  return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch }), sent: stub.sent };
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("requests", () => {
+  it("sends PATCH with the bearer token, JSON headers and the body as given", async () => {
+    const { callbell, sent } = client(json(200, { contact }));
+    const update: ContactUpdate = { name: "Joe", tags: ["Interested"], custom_fields: { orderNumber: 123 } };
+    await callbell.updateContact(UUID, update);
+    expect(sent).toHaveLength(1);
+    const [request] = sent;
+    expect(request!.method).toBe("PATCH");
+    expect(request!.url).toBe(`${BASE}/contacts/${UUID}`);
+    expect(request!.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+    expect(request!.headers.get("content-type")).toBe("application/json");
+    expect(request!.headers.get("accept")).toBe("application/json");
+    expect(JSON.parse(request!.body)).toEqual(update);
+  });
+
+  it("defaults to the spec's server URL", async () => {
+    expect(DEFAULT_BASE_URL).toBe(spec.servers[0].url);
+    const stub = stubFetch(json(200, { contact }));
+    await createCallbellClient({ token: TOKEN, fetch: stub.fetch }).updateContact(UUID, { name: "x" });
+    expect(stub.sent[0]!.url).toBe(`${spec.servers[0].url}/contacts/${UUID}`);
+  });
+
+  it("reads the token from CALLBELL_API_TOKEN when none is passed", async () => {
+    vi.stubEnv("CALLBELL_API_TOKEN", "fromEnv42");
+    const stub = stubFetch(json(200, { contact }));
+    await createCallbellClient({ baseUrl: BASE, fetch: stub.fetch }).updateContact(UUID, { name: "x" });
+    expect(stub.sent[0]!.headers.get("authorization")).toBe("Bearer fromEnv42");
+  });
+
+  it("applies auth to the underlying openapi-fetch client too", async () => {
+    const { callbell, sent } = client(json(200, { contact }));
+    const { data, response } = await callbell.api.PATCH("/contacts/{uuid}", {
+      params: { path: { uuid: UUID } },
+      body: { note: "" },
+    });
+    expect(response.status).toBe(200);
+    expect(data?.contact).toEqual(contact);
+    expect(sent[0]!.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+  });
+
+  it.each([
+    ["a/b", "a%2Fb"],
+    ["a?b=1", "a%3Fb%3D1"],
+    ["a#b", "a%23b"],
+    ["100%", "100%25"],
+    ["a b", "a%20b"],
+    ["josé-😀", "jos%C3%A9-%F0%9F%98%80"],
+    ["+34 600 000 000", "%2B34%20600%20000%20000"],
+  ])("encodes uuid %j as one path segment", async (uuid, segment) => {
+    const { callbell, sent } = client(json(200, { contact }));
+    await callbell.updateContact(uuid, { name: "x" });
+    const url = new URL(sent[0]!.url);
+    expect(url.pathname).toBe(`/v1/contacts/${segment}`);
+    expect(url.search).toBe("");
+    expect(url.hash).toBe("");
+    expect(decodeURIComponent(url.pathname.split("/")[3]!)).toBe(uuid);
+  });
+});
+
+describe("responses", () => {
+  it("returns the contact from an object envelope", async () => {
+    const { callbell } = client(json(200, { contact }));
+    await expect(callbell.updateContact(UUID, { name: "Joe" })).resolves.toEqual(contact);
+  });
+
+  it("returns the contact from an array-of-one envelope (Callbell's example)", async () => {
+    const { callbell } = client(json(200, { contact: [contact] }));
+    await expect(callbell.updateContact(UUID, { name: "Joe" })).resolves.toEqual(contact);
+  });
+
+  it("accepts any 2xx and keeps fields the spec does not list", async () => {
+    const extra = { ...contact, brandNewField: { nested: true } };
+    const { callbell } = client(json(201, { contact: extra }));
+    const result = await callbell.updateContact(UUID, { name: "Joe" });
+    expect(result).toEqual(extra);
+    expect(schemaValidator("Contact")(result)).toBe(true);
+  });
+
+  it.each([
+    ["not JSON", () => new Response("<html>oops</html>", { status: 200 }), /not JSON/],
+    ["empty", () => new Response(null, { status: 200 }), /empty/],
+    ["no contact", () => json(200, { contacts: [] }), /no `contact` object/],
+    ["an empty array", () => json(200, { contact: [] }), /holds 0 entries/],
+    ["two contacts", () => json(200, { contact: [contact, contact] }), /holds 2 entries/],
+    ["a string contact", () => json(200, { contact: "x" }), /no `contact` object/],
+  ])("throws CallbellResponseFormatError for a 200 body that is %s", async (_what, reply, message) => {
+    const { callbell } = client(reply);
+    const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallbellResponseFormatError);
+    expect(error).toBeInstanceOf(CallbellError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as CallbellResponseFormatError).status).toBe(200);
+  });
+});
+
+describe("API errors", () => {
+  it.each([
+    [400, BadRequestError],
+    [401, AuthenticationError],
+    [403, PermissionDeniedError],
+    [404, NotFoundError],
+    [409, CallbellAPIError],
+    [422, UnprocessableEntityError],
+    [429, RateLimitError],
+    [500, InternalServerError],
+    [502, InternalServerError],
+    [503, InternalServerError],
+  ])("maps %i to %o with status, body, headers and request id", async (status, ErrorClass) => {
+    const body = { error: "Nope", message: `message for ${status}` };
+    const { callbell } = client(json(status, body, { "X-Request-Id": "req-123" }));
+    const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error).toBeInstanceOf(CallbellAPIError);
+    expect((error as object).constructor).toBe(ErrorClass);
+    const apiError = error as CallbellAPIError;
+    expect(apiError.status).toBe(status);
+    expect(apiError.body).toEqual(body);
+    expect(apiError.requestId).toBe("req-123");
+    expect(apiError.headers.get("content-type")).toBe("application/json");
+    expect(apiError.message).toContain(String(status));
+    expect(apiError.message).toContain(`message for ${status}`);
+    expect(apiError.message).toContain(`/contacts/${UUID}`);
+    expect(apiError.name).toBe(ErrorClass.name);
+  });
+
+  it("exposes Retry-After on a rate-limit error", async () => {
+    const { callbell } = client(json(429, { error: "Too Many Requests" }, { "Retry-After": "3" }));
+    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as RateLimitError;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryAfter).toBe("3");
+  });
+
+  it("keeps a non-JSON error body as text and describes it", async () => {
+    const { callbell } = client(() => new Response("upstream timed out", { status: 504, statusText: "Gateway Timeout" }));
+    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(error.body).toBe("upstream timed out");
+    expect(error.message).toBe(`Callbell answered 504 Gateway Timeout to PATCH /contacts/${UUID}: upstream timed out`);
+  });
+
+  it("uses a nested error message when that is all the body has", async () => {
+    const { callbell } = client(json(400, { error: { code: "invalid_json", message: "Invalid JSON" } }));
+    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/400 to PATCH .*: Invalid JSON$/);
+  });
+
+  it("never puts the token in an error, even when the server echoes it", async () => {
+    const { callbell } = client(json(401, { message: "bad token" }, { "WWW-Authenticate": "Bearer" }));
+    const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    for (const text of [String(error), (error as Error).stack, inspect(error, { depth: 5 }), JSON.stringify(error)])
+      expect(text).not.toContain(TOKEN);
+    expect(inspect(callbell, { depth: 5, showHidden: true })).not.toContain(TOKEN);
+  });
+});
+
+describe("transport failures", () => {
+  it("wraps a network failure in CallbellConnectionError", async () => {
+    const failure = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+    const { callbell } = client(failure);
+    const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallbellConnectionError);
+    expect((error as Error).message).toBe("Could not reach Callbell: ECONNREFUSED.");
+    expect((error as Error).cause).toBe(failure);
+  });
+
+  it("rejects with the signal's reason when the caller aborts", async () => {
+    const controller = new AbortController();
+    const stub = stubFetch(() => {
+      controller.abort();
+      throw controller.signal.reason;
+    });
+    const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch });
+    const error = await callbell.updateContact(UUID, { name: "Joe" }, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBe(controller.signal.reason);
+    expect((error as DOMException).name).toBe("AbortError");
+  });
+});
+
+describe("input rejected before anything is sent", () => {
+  it("refuses to build a client without a token", () => {
+    vi.stubEnv("CALLBELL_API_TOKEN", "");
+    expect(() => createCallbellClient()).toThrow(CallbellInputError);
+    expect(() => createCallbellClient({ token: "" })).toThrow(/No Callbell API token/);
+  });
+
+  it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])("refuses a token that cannot be a bearer token (%j) without echoing it", (token) => {
+    const error = (() => {
+      try {
+        createCallbellClient({ token });
+      } catch (e) {
+        return e as CallbellInputError;
+      }
+    })();
+    expect(error).toBeInstanceOf(CallbellInputError);
+    expect(error!.field).toBe("token");
+    expect(error!.message).not.toContain(token);
+  });
+
+  it.each([
+    ["", /non-empty/],
+    [".", /another path/],
+    ["..", /another path/],
+    [undefined, /non-empty/],
+    [42, /non-empty/],
+  ])("refuses uuid %j", async (uuid, message) => {
+    const { callbell, sent } = client(json(200, { contact }));
+    const error = await callbell.updateContact(uuid as string, { name: "Joe" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallbellInputError);
+    expect((error as CallbellInputError).field).toBe("uuid");
+    expect((error as Error).message).toMatch(message);
+    expect(sent).toHaveLength(0);
+  });
+
+  it.each([
+    ["null", null, /must be an object/],
+    ["an array", [], /must be an object/],
+    ["a string", "name=Joe", /must be an object/],
+    ["NaN", { custom_fields: { orderNumber: Number.NaN } }, /field "orderNumber" is NaN/],
+    ["Infinity", { custom_fields: { orderNumber: Infinity } }, /Infinity/],
+    ["a bigint", { custom_fields: { orderNumber: 1n } }, /bigint/],
+    ["a function", { name: () => "Joe" }, /field "name" is a function/],
+    ["undefined in a list", { tags: ["a", undefined] }, /undefined at index 1/],
+  ])("refuses an update that is %s", async (_what, update, message) => {
+    const { callbell, sent } = client(json(200, { contact }));
+    const error = await callbell.updateContact(UUID, update as ContactUpdate).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CallbellInputError);
+    expect((error as Error).message).toMatch(message);
+    expect(sent).toHaveLength(0);
+  });
+
+  it("drops undefined properties, meaning leave unchanged", async () => {
+    const { callbell, sent } = client(json(200, { contact }));
+    await callbell.updateContact(UUID, { name: "Joe", note: undefined });
+    expect(sent[0]!.body).toBe('{"name":"Joe"}');
+  });
+});
