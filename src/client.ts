@@ -41,7 +41,8 @@ export interface CallbellClient {
 const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 export function createCallbellClient(options: CallbellClientOptions = {}): CallbellClient {
-  const token = options.token ?? process.env.CALLBELL_API_TOKEN;
+  // `globalThis.process` so that the client also loads where there is no Node (browsers, workers).
+  const token = options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN;
   checkToken(token);
 
   const api = createClient<paths, "application/json">({
