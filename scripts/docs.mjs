@@ -5,9 +5,9 @@
 // Redoc 2 (the `redoc` package, the line `@redocly/cli` 1.x builds with) rather than `redocly
 // build-docs` from our @redocly/cli 2: Redoc 3 drops x-codeSamples whose language it does not
 // list (Rust) and fetches a badge from a Redocly host. The page inlines Redoc's standalone bundle
-// instead of linking its CDN copy, and its Content-Security-Policy allows nothing from anywhere.
+// instead of linking its CDN copy, and its Content-Security-Policy allows nothing from any host.
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -19,7 +19,8 @@ const generatedDir = path.join(root, "generated");
 const require = createRequire(import.meta.url);
 const redocPackage = require.resolve("redoc/package.json");
 const redocVersion = JSON.parse(readFileSync(redocPackage, "utf8")).version;
-// Prism's Rust grammar from the copy Redoc itself depends on, so the two always match.
+// Prism's Rust grammar, from the prismjs that Redoc depends on; it registers itself on the Prism
+// that Redoc's bundle puts on window.
 const prismRust = createRequire(redocPackage).resolve("prismjs/components/prism-rust.min.js");
 
 // Redoc 2 draws Redocly's logo from its CDN next to "API docs by Redocly" and has no option to
@@ -50,6 +51,7 @@ const redocOptions = {
 /** Builds the site into outDir and returns the paths it wrote. */
 export function buildDocs(outDir = siteDir) {
   const specFile = path.join(generatedDir, "openapi-with-samples.json");
+  if (!existsSync(specFile)) throw new Error(`${path.relative(root, specFile)} is missing: run \`npm run generate\` first.`);
   const spec = JSON.parse(readFileSync(specFile, "utf8"));
 
   const standalone = readFileSync(path.join(path.dirname(redocPackage), "bundles", "redoc.standalone.js"), "utf8");
@@ -119,5 +121,10 @@ function escapeHtml(text) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const outDir = process.argv[2] ? path.resolve(process.argv[2]) : undefined;
-  for (const file of buildDocs(outDir)) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  try {
+    for (const file of buildDocs(outDir)) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
 }

@@ -2,7 +2,7 @@
 // the Prism mock, with only the base URL changed; C# and Rust are parsed and their request is
 // compared with the spec's example.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -67,6 +67,7 @@ const toolchains: Record<string, Toolchain> = {
     args: (file) => [file],
     // `callbell-openapi` resolves to this package (its built dist/), as after `npm install`.
     prepare: (dir) => {
+      if (!existsSync(path.join(root, "dist", "index.js"))) throw new Error("dist/ is not built: run `npm run build` (npm test does).");
       mkdirSync(path.join(dir, "node_modules"));
       symlinkSync(root, path.join(dir, "node_modules", "callbell-openapi"), "dir");
     },
