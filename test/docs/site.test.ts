@@ -59,13 +59,21 @@ describe("the docs page", () => {
     expect(fields).toEqual(Object.keys(spec.components.schemas.ContactUpdate.properties));
   });
 
-  it("offers every named request example", async () => {
+  it("offers every named example of the request body", async () => {
     const payload = await showRequestSample(browser.page, "updateContact", "Payload");
     const named = operation.requestBody.content["application/json"].examples;
     const summaries = Object.values(named).map((example) => resolve(example as { $ref: string }).summary);
     const offered = await payload.innerText();
     expect(summaries).toHaveLength(Object.keys(named).length);
     for (const summary of summaries) expect(offered).toContain(summary);
+  });
+
+  it("offers every named example of the 200 response", async () => {
+    const named = operation.responses["200"].content["application/json"].examples;
+    const responseSamples = section().locator('h3:has-text("Response samples") + div');
+    await responseSamples.getByRole("tab", { name: "200", exact: true }).click();
+    const offered = await responseSamples.locator("[role=tabpanel].react-tabs__tab-panel--selected").innerText();
+    for (const example of Object.values(named)) expect(offered).toContain(resolve(example as { $ref: string }).summary);
   });
 
   it("lists every response", async () => {
