@@ -3,12 +3,12 @@ import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { root } from "./tools.mjs";
-import { generate, generatedFiles } from "./generate.mjs";
+import { generate } from "./generate.mjs";
 
 const committedDir = path.join(root, "generated");
 const freshDir = mkdtempSync(path.join(tmpdir(), "callbell-generated-"));
 try {
-  await generate(freshDir);
+  const generatedFiles = (await generate(freshDir)).map((file) => path.relative(freshDir, file));
   const problems = [];
   for (const file of generatedFiles) {
     const committed = path.join(committedDir, file);
@@ -17,8 +17,13 @@ try {
       problems.push(`generated/${file} differs from what openapi/ produces`);
   }
   const expected = new Set(generatedFiles);
-  for (const file of existsSync(committedDir) ? readdirSync(committedDir) : [])
+  const committedFiles = existsSync(committedDir)
+    ? readdirSync(committedDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+    : [];
+  for (const entry of committedFiles) {
+    const file = path.relative(committedDir, path.join(entry.parentPath, entry.name));
     if (!expected.has(file)) problems.push(`generated/${file} is not produced by npm run generate`);
+  }
   if (problems.length) {
     console.error(`Generated files drift from openapi/:\n  ${problems.join("\n  ")}\nRun \`npm run generate\` and commit the result.`);
     process.exit(1);

@@ -1,9 +1,15 @@
-// `npm start`: regenerate everything from openapi/, then serve the Prism mock and say how to call it.
+// `npm start`: regenerate everything from openapi/ and build the docs site, then serve the Prism
+// mock and the docs, and say how to use them.
+import path from "node:path";
+import { buildDocs, siteDir } from "./docs.mjs";
 import { generate } from "./generate.mjs";
 import { startMock } from "./mock.mjs";
+import { serveDocs } from "./serve-docs.mjs";
 
 const files = await generate();
 console.log(`Generated ${files.length} files in generated/.`);
+buildDocs();
+console.log(`Built the docs site in ${path.relative(process.cwd(), siteDir)}/.`);
 
 let mock;
 try {
@@ -13,10 +19,19 @@ try {
   process.exit(1);
 }
 const { url, stop, exited } = mock;
+let docs;
+try {
+  docs = await serveDocs();
+} catch (error) {
+  console.error(error.message);
+  await stop();
+  process.exit(1);
+}
 console.log(`
 Mock of PATCH /contacts/{uuid} (Prism) listening on ${url}
+Docs site (Redoc, code samples in nine languages) on ${docs.url}/
 
-Try Callbell's own example against it:
+Try Callbell's own example against the mock:
 
   curl -X PATCH "${url}/contacts/414a6d692bd645ed803f2e7ce360d4c8" \\
     -H "Authorization: Bearer test_gshuPaZoeEG6ovbc8M79w0QyM" \\
@@ -30,3 +45,4 @@ Or from TypeScript:
 Press Ctrl+C to stop.`);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void stop());
 process.exitCode = (await exited) ?? 0;
+await docs.close();

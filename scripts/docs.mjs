@@ -1,0 +1,130 @@
+// `npm run docs`: the docs site, one self-contained page that Redoc renders from
+// generated/openapi-with-samples.json, plus the contract itself to download.
+// Usage: node scripts/docs.mjs [outDir]   (outDir defaults to site/)
+//
+// Redoc 2 (the `redoc` package, the line `@redocly/cli` 1.x builds with) rather than `redocly
+// build-docs` from our @redocly/cli 2: Redoc 3 drops x-codeSamples whose language it does not
+// list (Rust) and fetches a badge from a Redocly host. The page inlines Redoc's standalone bundle
+// instead of linking its CDN copy, and its Content-Security-Policy allows nothing from any host.
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { root } from "./tools.mjs";
+
+export const siteDir = path.join(root, "site");
+const generatedDir = path.join(root, "generated");
+
+const require = createRequire(import.meta.url);
+const redocPackage = require.resolve("redoc/package.json");
+const redocVersion = JSON.parse(readFileSync(redocPackage, "utf8")).version;
+// Prism's Rust grammar, from the prismjs that Redoc depends on; it registers itself on the Prism
+// that Redoc's bundle puts on window.
+const prismRust = createRequire(redocPackage).resolve("prismjs/components/prism-rust.min.js");
+
+// Redoc 2 draws Redocly's logo from its CDN next to "API docs by Redocly" and has no option to
+// turn it off; the page shows a blank image of the same kind instead (the link stays).
+const REDOCLY_LOGO = 'src:"https://cdn.redoc.ly/redoc/logo-mini.svg"';
+const BLANK_LOGO = `src:"data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')}"`;
+
+/** Redoc's options: https://redocly.com/docs/redoc/config (the 2.x list). */
+const redocOptions = {
+  // The download links point at the contract next to the page, not at this docs-only copy.
+  downloadUrls: [
+    { title: "openapi.yaml", url: "openapi.yaml" },
+    { title: "openapi.json", url: "openapi.json" },
+  ],
+  expandResponses: "200",
+  jsonSampleExpandLevel: "all",
+  showObjectSchemaExamples: true,
+  theme: {
+    typography: {
+      // System fonts: the page loads no web fonts.
+      fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
+      headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif' },
+      code: { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace' },
+    },
+  },
+};
+
+/** Builds the site into outDir and returns the paths it wrote. */
+export function buildDocs(outDir = siteDir) {
+  const specFile = path.join(generatedDir, "openapi-with-samples.json");
+  if (!existsSync(specFile)) throw new Error(`${path.relative(root, specFile)} is missing: run \`npm run generate\` first.`);
+  const spec = JSON.parse(readFileSync(specFile, "utf8"));
+
+  const standalone = readFileSync(path.join(path.dirname(redocPackage), "bundles", "redoc.standalone.js"), "utf8");
+  const logoCount = standalone.split(REDOCLY_LOGO).length - 1;
+  if (logoCount !== 1)
+    throw new Error(`Expected Redocly's logo URL once in redoc ${redocVersion}'s standalone bundle, found it ${logoCount} times; update REDOCLY_LOGO in scripts/docs.mjs for this Redoc version.`);
+  // `</script` could end the element early; `<\/script` means the same to JavaScript.
+  const scripts = [
+    standalone.replace(REDOCLY_LOGO, BLANK_LOGO),
+    // Redoc highlights with a Prism that has no Rust grammar; Prism's own adds it.
+    readFileSync(prismRust, "utf8"),
+    `Redoc.init(JSON.parse(document.getElementById("spec").textContent), ${JSON.stringify(redocOptions)}, document.getElementById("redoc"));`,
+  ].map((script) => script.replace(/<\/script/gi, "<\\/script"));
+  const scriptHashes = scripts.map((script) => `'sha256-${createHash("sha256").update(script).digest("base64")}'`);
+  // Only these scripts run; Redoc's styles are inline, its search runs in a blob: worker; nothing
+  // else (no fetch, font, frame or remote image) is allowed.
+  const csp = [
+    "default-src 'none'",
+    `script-src ${scriptHashes.join(" ")}`,
+    "style-src 'unsafe-inline'",
+    "img-src data:",
+    "worker-src blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="Redoc ${redocVersion} via scripts/docs.mjs">
+<title>${escapeHtml(spec.info.title)}</title>
+<meta name="description" content="${escapeHtml(spec.info.summary ?? "")}">
+<style>body { margin: 0; padding: 0; }</style>
+</head>
+<body>
+<noscript>This page is drawn by Redoc and needs JavaScript. The contract it shows: <a href="openapi.yaml">openapi.yaml</a>, <a href="openapi.json">openapi.json</a>.</noscript>
+<div id="redoc"></div>
+<script type="application/json" id="spec">${inlineJson(spec)}</script>
+${scripts.map((script) => `<script>${script}</script>`).join("\n")}
+</body>
+</html>
+`;
+  for (const host of ["cdn.redoc.ly", "cdn.redocly.com", "fonts.googleapis.com"])
+    if (html.includes(host)) throw new Error(`The docs page still names ${host}; find where in scripts/docs.mjs's inputs and keep it out.`);
+
+  mkdirSync(outDir, { recursive: true });
+  const written = [path.join(outDir, "index.html")];
+  writeFileSync(written[0], html);
+  for (const file of ["openapi.yaml", "openapi.json"]) {
+    copyFileSync(path.join(generatedDir, file), path.join(outDir, file));
+    written.push(path.join(outDir, file));
+  }
+  return written;
+}
+
+/** JSON safe inside a <script> element: no `</script>`, no `<!--`. */
+function inlineJson(value) {
+  return JSON.stringify(value).replace(/</g, "\\u003c");
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const outDir = process.argv[2] ? path.resolve(process.argv[2]) : undefined;
+  try {
+    for (const file of buildDocs(outDir)) console.log(`wrote ${path.relative(process.cwd(), file)}`);
+  } catch (error) {
+    console.error(error.message);
+    process.exit(1);
+  }
+}

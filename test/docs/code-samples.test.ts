@@ -1,0 +1,172 @@
+// The docs' code samples. Each one a Debian toolchain can run is run as a real program against
+// the Prism mock, with only the base URL changed; C# and Rust are parsed and their request is
+// compared with the spec's example.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { EXAMPLE_TOKEN, sampleLanguages } from "../../scripts/code-samples.mjs";
+import { csharpRequest, rustRequest, type SampleRequest } from "../support/code-sample-syntax.js";
+import { startRecordingProxy } from "../support/recording-proxy.js";
+import { requestExamples, resolve, schemaValidator, spec } from "../support/spec.js";
+
+const prismUrl = inject("prismUrl");
+const root = path.resolve(".");
+
+// What every sample must send, read from the spec (not from the samples' generator).
+const serverUrl: string = spec.servers[0].url;
+const pathItem = spec.paths["/contacts/{uuid}"];
+const uuid: string = resolve(pathItem.parameters[0]).example;
+const expected = {
+  method: "PATCH",
+  path: `/contacts/${uuid}`,
+  headers: { authorization: `Bearer ${EXAMPLE_TOKEN}`, "content-type": "application/json", accept: "application/json" },
+  body: requestExamples().seedRequest,
+};
+const validResponse = schemaValidator("UpdateContactResponse");
+
+// What the docs page shows, and the files generated/samples/ holds.
+const docsSpec = JSON.parse(readFileSync(path.join(root, "generated", "openapi-with-samples.json"), "utf8"));
+const shown: { lang: string; label: string; source: string }[] = docsSpec.paths["/contacts/{uuid}"].patch["x-codeSamples"];
+const sampleFile = (label: string) => sampleLanguages.find((language) => language.label === label)!.file("updateContact");
+const source = (label: string) => shown.find((sample) => sample.label === label)!.source;
+
+const scratch = mkdtempSync(path.join(tmpdir(), "callbell-samples-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+// Go builds into a cache that outlives the run (so the second run is fast) and never downloads.
+const goCache = path.join(tmpdir(), "callbell-openapi-go");
+const goEnv = {
+  GOCACHE: path.join(goCache, "build"),
+  GOPATH: path.join(goCache, "path"),
+  GOTOOLCHAIN: "local",
+  GOPROXY: "off",
+  GOFLAGS: "",
+  GOTELEMETRY: "off",
+};
+
+interface Toolchain {
+  /** The Debian package that brings the command, for the message when it is missing. */
+  debianPackage: string;
+  command: string;
+  args: (file: string) => string[];
+  env?: Record<string, string>;
+  /** Sets up the folder the program runs in, as a user's project would be. */
+  prepare?: (dir: string) => void;
+  /** The JSON the program prints, given the body Prism answered with. */
+  prints: (responseBody: any) => unknown;
+}
+
+const printsBody = (responseBody: any) => responseBody;
+const toolchains: Record<string, Toolchain> = {
+  cURL: { debianPackage: "curl", command: "sh", args: (file) => [file], prints: printsBody },
+  Node: {
+    debianPackage: "nodejs",
+    command: process.execPath,
+    args: (file) => [file],
+    // `callbell-openapi` resolves to this package (its built dist/), as after `npm install`.
+    prepare: (dir) => {
+      if (!existsSync(path.join(root, "dist", "index.js"))) throw new Error("dist/ is not built: run `npm run build` (npm test does).");
+      mkdirSync(path.join(dir, "node_modules"));
+      symlinkSync(root, path.join(dir, "node_modules", "callbell-openapi"), "dir");
+    },
+    // The client returns the contact out of either envelope.
+    prints: (responseBody) => (Array.isArray(responseBody.contact) ? responseBody.contact[0] : responseBody.contact),
+  },
+  Ruby: { debianPackage: "ruby", command: "ruby", args: (file) => [file], prints: printsBody },
+  Go: { debianPackage: "golang-go", command: "go", args: (file) => ["run", file], env: goEnv, prints: printsBody },
+  PHP: { debianPackage: "php-cli and php-curl", command: "php", args: (file) => [file], prints: printsBody },
+  Python: { debianPackage: "python3-requests", command: "python3", args: (file) => [file], prints: printsBody },
+  Java: { debianPackage: "default-jdk-headless", command: "java", args: (file) => [file], prints: printsBody },
+};
+
+const syntaxCheckers: Record<string, (source: string) => Promise<SampleRequest>> = {
+  "C#": csharpRequest,
+  Rust: rustRequest,
+};
+
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string; error?: Error }>((done) => {
+    execFile(command, args, { ...options, timeout: 120_000, maxBuffer: 4 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+      done({ code, stdout, stderr, error: error ?? undefined });
+    });
+  });
+}
+
+/** The environment minus proxy settings, which would send the program's request elsewhere. */
+function programEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_proxy$/i.test(name)));
+  return { ...env, NO_PROXY: "127.0.0.1", ...extra };
+}
+
+describe("the docs' code samples", () => {
+  it("are Callbell's nine languages, in its order, each also a file in generated/samples/", () => {
+    expect(shown.map((sample) => sample.label)).toEqual(["cURL", "Node", "Ruby", "Go", "PHP", "Python", "C#", "Java", "Rust"]);
+    for (const { label, source } of shown)
+      expect(readFileSync(path.join(root, "generated", "samples", sampleFile(label)), "utf8"), label).toBe(source);
+  });
+
+  it("each name the spec's server URL exactly once, so that pointing one elsewhere changes one string", () => {
+    for (const { label, source } of shown) expect(source.split(serverUrl).length - 1, label).toBe(1);
+  });
+
+  it("are each either run against the mock or checked without running, as scripts/code-samples.mjs says", () => {
+    const by = (checkedBy: string) => sampleLanguages.filter((language) => language.checkedBy === checkedBy).map(({ label }) => label);
+    expect(Object.keys(toolchains)).toEqual(by("mock"));
+    expect(Object.keys(syntaxCheckers)).toEqual(by("syntax"));
+  });
+
+  it("are introduced on the docs page with how each is checked", () => {
+    expect(docsSpec.info.description.replace(/\s+/g, " ")).toContain(
+      "the cURL, Node, Ruby, Go, PHP, Python and Java samples run against a mock of this contract; the C# and Rust samples are parsed",
+    );
+  });
+});
+
+describe.concurrent("each runnable sample, run against the Prism mock with only the base URL changed", () => {
+  it.each(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", async (label, toolchain) => {
+    const proxy = await startRecordingProxy(prismUrl);
+    try {
+      const dir = path.join(scratch, label);
+      mkdirSync(dir);
+      toolchain.prepare?.(dir);
+      const file = sampleFile(label);
+      writeFileSync(path.join(dir, file), source(label).replace(serverUrl, proxy.url));
+
+      const result = await run(toolchain.command, toolchain.args(file), { cwd: dir, env: programEnv(toolchain.env) });
+      if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
+        throw new Error(`\`${toolchain.command}\` is not installed: the ${label} sample needs Debian's ${toolchain.debianPackage} (.ci/run installs it).`);
+      expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).toBe(0);
+
+      expect(proxy.exchanges).toHaveLength(1);
+      const [exchange] = proxy.exchanges;
+      expect(exchange!.method).toBe(expected.method);
+      expect(exchange!.path).toBe(expected.path);
+      expect(exchange!.headers).toMatchObject(expected.headers);
+      expect(JSON.parse(exchange!.body)).toEqual(expected.body);
+
+      expect(exchange!.status, exchange!.responseBody).toBe(200);
+      const responseBody = JSON.parse(exchange!.responseBody);
+      expect(validResponse(responseBody), JSON.stringify(validResponse.errors)).toBe(true);
+      expect(JSON.parse(result.stdout), "what the program printed").toEqual(toolchain.prints(responseBody));
+    } finally {
+      await proxy.close();
+    }
+  }, 150_000); // a cold Go build or JVM start on a busy 2-core machine
+});
+
+describe("the samples no toolchain here can run, parsed and compared with the example", () => {
+  it.each(Object.entries(syntaxCheckers))("%s parses and sends the example request", async (label, readRequest) => {
+    const request = await readRequest(source(label));
+    expect(request.method).toBe(expected.method);
+    expect(request.url).toBe(`${serverUrl}${expected.path}`);
+    expect(Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]))).toEqual(expected.headers);
+    expect(JSON.parse(request.body)).toEqual(expected.body);
+  });
+
+  it.each(Object.entries(syntaxCheckers))("%s without its last closing brace fails the check", async (label, readRequest) => {
+    await expect(readRequest(source(label).trimEnd().slice(0, -1))).rejects.toThrow(/Syntax error/);
+  });
+});

@@ -1,0 +1,110 @@
+// Reads the request out of the C# and Rust samples, which no toolchain here can run: each is
+// parsed with its tree-sitter grammar (so a syntax error fails), then the HTTP method, URL,
+// headers and body are taken from the syntax tree.
+import { createRequire } from "node:module";
+import { Language, Parser, type Node } from "web-tree-sitter";
+
+const require = createRequire(import.meta.url);
+
+export interface SampleRequest {
+  method: string;
+  url: string;
+  headers: [name: string, value: string][];
+  body: string;
+}
+
+async function parser(wasm: string) {
+  await Parser.init();
+  const parser = new Parser();
+  parser.setLanguage(await Language.load(require.resolve(wasm)));
+  return parser;
+}
+
+/** Fails with the first bad spot's position when the source does not parse. */
+async function parse(wasm: string, source: string) {
+  const tree = (await parser(wasm)).parse(source);
+  if (!tree) throw new Error(`${wasm} parsed nothing`);
+  const bad = tree.rootNode.descendantsOfType(["ERROR"])[0] ?? findMissing(tree.rootNode);
+  if (tree.rootNode.hasError || bad) {
+    const at = bad ? `line ${bad.startPosition.row + 1}, column ${bad.startPosition.column + 1}: ${bad.text || `missing ${bad.type}`}` : "somewhere";
+    throw new Error(`Syntax error (${wasm}) at ${at}`);
+  }
+  return tree.rootNode;
+}
+
+function findMissing(node: Node): Node | undefined {
+  if (node.isMissing) return node;
+  for (const child of node.children) {
+    const missing = child && findMissing(child);
+    if (missing) return missing;
+  }
+  return undefined;
+}
+
+/** The value of a plain "…" literal in C# or Rust: their escapes for these samples are JSON's. */
+function stringValue(node: Node | null | undefined): string {
+  if (!node || node.type !== "string_literal") throw new Error(`Expected a string literal, found ${node?.type ?? "nothing"}: ${node?.text}`);
+  return JSON.parse(node.text);
+}
+
+function only<T>(items: T[], what: string): T {
+  if (items.length !== 1) throw new Error(`Expected one ${what}, found ${items.length}`);
+  return items[0]!;
+}
+
+/** httpsnippet's csharp/httpclient shape: an HttpRequestMessage built with an object initializer. */
+export async function csharpRequest(source: string): Promise<SampleRequest> {
+  const root = await parse("tree-sitter-c-sharp/tree-sitter-c_sharp.wasm", source);
+  const assigned = (name: string) =>
+    root.descendantsOfType(["assignment_expression"]).filter((node) => node?.childForFieldName("left")?.text === name).map((node) => node!.childForFieldName("right")!);
+  const constructed = (node: Node, type: string) => {
+    if (node.type !== "object_creation_expression" || node.childForFieldName("type")?.text !== type)
+      throw new Error(`Expected new ${type}(…), found ${node.text}`);
+    return stringValue(node.childForFieldName("arguments")?.namedChildren[0]?.namedChildren[0]);
+  };
+  const method = /^HttpMethod\.(\w+)$/.exec(only(assigned("Method"), "Method = …").text)?.[1];
+  if (!method) throw new Error(`Method is not an HttpMethod: ${assigned("Method")[0]?.text}`);
+  const headers = assigned("Headers")
+    .flatMap((initializer) => initializer.namedChildren)
+    .filter((pair) => pair?.type === "initializer_expression")
+    .map((pair) => [stringValue(pair!.namedChildren[0]), stringValue(pair!.namedChildren[1])] as [string, string]);
+  headers.push(["Content-Type", constructed(only(assigned("ContentType"), "ContentType = …"), "MediaTypeHeaderValue")]);
+  // Built and also sent.
+  only(
+    root.descendantsOfType(["invocation_expression"]).filter((node) => /\.SendAsync$/.test(node!.childForFieldName("function")!.text)),
+    "SendAsync call",
+  );
+  return {
+    method: method.toUpperCase(),
+    url: constructed(only(assigned("RequestUri"), "RequestUri = …"), "Uri"),
+    headers,
+    body: constructed(only(assigned("Content"), "Content = …"), "StringContent"),
+  };
+}
+
+const RUST_METHODS = ["get", "post", "put", "patch", "delete", "head"];
+
+/** Our Rust template's shape: a reqwest client call chain, the body in a `let` raw string. */
+export async function rustRequest(source: string): Promise<SampleRequest> {
+  const root = await parse("tree-sitter-rust/tree-sitter-rust.wasm", source);
+  const calls = root.descendantsOfType(["call_expression"]).flatMap((node) => {
+    const callee = node!.childForFieldName("function");
+    if (callee?.type !== "field_expression") return [];
+    return [{ name: callee.childForFieldName("field")!.text, args: node!.childForFieldName("arguments")!.namedChildren as Node[], text: node!.text }];
+  });
+  const called = (name: string) => calls.filter((call) => call.name === name);
+  const methodCall = only(calls.filter((call) => RUST_METHODS.includes(call.name)), "HTTP method call");
+  const bodyArgument = only(called("body"), ".body(…) call").args[0];
+  const bodyBinding = only(
+    root.descendantsOfType(["let_declaration"]).filter((node) => node!.childForFieldName("pattern")?.text === bodyArgument?.text),
+    `let ${bodyArgument?.text}`,
+  )!.childForFieldName("value");
+  if (bodyBinding?.type !== "raw_string_literal") throw new Error(`Expected the body in a raw string, found ${bodyBinding?.text}`);
+  only(called("send"), ".send() call"); // built and also sent
+  return {
+    method: methodCall.name.toUpperCase(),
+    url: stringValue(methodCall.args[0]),
+    headers: called("header").map((call) => [stringValue(call.args[0]), stringValue(call.args[1])]),
+    body: bodyBinding.namedChildren.find((child) => child?.type === "string_content")?.text ?? "",
+  };
+}
