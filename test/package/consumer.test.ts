@@ -88,7 +88,7 @@ afterAll(() => {
 
 describe("the packed tarball", () => {
   it("holds the build, the bundled spec and the types, and nothing else of the repo", () => {
-    for (const file of ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "generated/openapi.json", "generated/openapi.yaml", "generated/schema.d.ts"])
+    for (const file of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "generated/openapi.json", "generated/openapi.yaml", "generated/schema.d.ts"])
       expect(packedFiles).toContain(file);
     const stray = packedFiles.filter(
       (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts)|generated\/(openapi\.json|openapi\.yaml|schema\.d\.ts))$/.test(file),
