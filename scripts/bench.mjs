@@ -107,7 +107,7 @@ function printTable(title, header, rows) {
   const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => String(row[i]).length)));
   const line = (cells) => cells.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
   console.log(`\n${title}\n  ${line(header)}\n  ${widths.map((width) => "-".repeat(width)).join("  ")}`);
-  for (const row of rows) console.log(`  ${line(row)}`);
+  for (const row of rows) console.log(`  ${line(row)}`.trimEnd());
 }
 
 const ratio = (value, base) => `${(value / base).toFixed(2)}x`;
