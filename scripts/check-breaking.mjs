@@ -4,7 +4,7 @@
 // The diff and most of the judging are api-smart-diff's; `packageRules` below adds what a
 // package shipping generated types needs and corrects the tool where it is wrong.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -142,6 +142,10 @@ function main() {
   const currentRoot = path.join(repo, "openapi", "openapi.yaml");
   if (!existsSync(currentRoot)) {
     console.error(`check:breaking: ${currentRoot} not found; run it from the repository root (npm run check:breaking does).`);
+    process.exit(1);
+  }
+  if (baseIndex >= 0 && !args[baseIndex + 1]) {
+    console.error("check:breaking: --base needs a git ref, such as v0.1.0 or main.");
     process.exit(1);
   }
   let baseline;

@@ -25,8 +25,9 @@ export function startMock({
 }
 
 /**
- * Runs `prism proxy --errors`: forwards every request to upstream and answers 422 with the
- * violations when the request or the upstream's response breaks the spec.
+ * Runs `prism proxy --errors`: forwards every request to upstream, lists what breaks the spec in
+ * an `sl-violations` header, and replaces a breaking request or answer by its own problem+json
+ * (422 for the request, 500 for the upstream's answer).
  * @param {{ upstream: string, port?: number, spec?: string, timeoutMs?: number }} options
  */
 export function startProxy({ upstream, port = 0, spec = path.join(root, "generated", "openapi.json"), timeoutMs = 30_000 }) {
