@@ -1,5 +1,5 @@
 // Serves the bundled spec with Prism on 127.0.0.1 (port 4010, or MOCK_PORT) until stopped.
-// Also used by the tests' global setup, with port 0 for a free port.
+// Also used by the tests' global setup, with port 0 for a free port, and by test:live as a validating proxy.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -21,8 +21,22 @@ export function startMock({
   timeoutMs = 30_000,
   echo = false,
 } = {}) {
+  return startPrism(["mock", spec, "-h", "127.0.0.1", "-p", String(port)], { timeoutMs, echo });
+}
+
+/**
+ * Runs `prism proxy --errors`: forwards every request to upstream, lists what breaks the spec in
+ * an `sl-violations` header, and replaces a breaking request or answer by its own problem+json
+ * (422 for the request, 500 for the upstream's answer).
+ * @param {{ upstream: string, port?: number, spec?: string, timeoutMs?: number }} options
+ */
+export function startProxy({ upstream, port = 0, spec = path.join(root, "generated", "openapi.json"), timeoutMs = 30_000 }) {
+  return startPrism(["proxy", spec, upstream, "--errors", "-h", "127.0.0.1", "-p", String(port)], { timeoutMs });
+}
+
+function startPrism(args, { timeoutMs, echo = false }) {
   // Node directly, not npx: npx's child would outlive a kill.
-  const child = spawn(process.execPath, [prismEntry, "mock", spec, "-h", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(process.execPath, [prismEntry, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));

@@ -1,0 +1,27 @@
+// Tests that use the package as users get it (dist/) must not run against a stale build.
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("../..", import.meta.url));
+
+const newestMtime = (dir: string) =>
+  Math.max(...readdirSync(dir, { recursive: true, encoding: "utf8" }).map((file) => statSync(path.join(dir, file)).mtimeMs));
+
+/** Throws, saying what to run, when dist/ is missing or older than src/ or generated/. */
+export function assertBuildIsFresh(): void {
+  let built: number;
+  try {
+    built = statSync(path.join(root, "dist", "index.js")).mtimeMs;
+  } catch {
+    throw new Error("dist/index.js is missing: run `npm run build` first (`npm test` does).");
+  }
+  const sources = Math.max(newestMtime(path.join(root, "src")), statSync(path.join(root, "generated", "schema.d.ts")).mtimeMs);
+  if (built < sources) throw new Error("dist/ is older than src/ or generated/: run `npm run build` first (`npm test` does).");
+}
+
+/** process.env without the npm_* variables an enclosing `npm run` sets, so child npm commands act as in a fresh shell. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+  return { ...env, ...extra };
+}
