@@ -23,9 +23,10 @@ import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 const BASE = "http://api.test/v1";
 const contact = { uuid: UUID, name: "Joe", tags: ["Interested"] };
 
+// One attempt per call: these tests are about what one response becomes; retries.test.ts covers retries.
 function client(...replies: Parameters<typeof stubFetch>) {
   const stub = stubFetch(...replies);
-  return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch }), sent: stub.sent };
+  return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 0 }), sent: stub.sent };
 }
 
 afterEach(() => {
@@ -169,7 +170,8 @@ describe("API errors", () => {
     const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error.body).toBe("upstream timed out");
-    expect(error.message).toBe(`Callbell answered 504 Gateway Timeout to PATCH /contacts/${UUID}: upstream timed out`);
+    expect(error.message).toBe(`Callbell answered 504 Gateway Timeout to PATCH /contacts/${UUID} after 1 attempt: upstream timed out`);
+    expect(error.attempts).toBe(1);
   });
 
   it("uses a nested error message when that is all the body has", async () => {
@@ -179,9 +181,12 @@ describe("API errors", () => {
   });
 
   it("never puts the token in an error, even when the server echoes it", async () => {
-    const { callbell } = client(json(401, { message: "bad token" }, { "WWW-Authenticate": "Bearer" }));
+    const echo = json(401, { message: `bad token ${TOKEN}` }, { "WWW-Authenticate": "Bearer", "X-Echo": `Bearer ${TOKEN}` });
+    const { callbell } = client(echo);
     const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as AuthenticationError).message).toContain("bad token [redacted]");
+    expect((error as AuthenticationError).headers.get("x-echo")).toBe("Bearer [redacted]");
     for (const text of [String(error), (error as Error).stack, inspect(error, { depth: 5 }), JSON.stringify(error)])
       expect(text).not.toContain(TOKEN);
     expect(inspect(callbell, { depth: 5, showHidden: true })).not.toContain(TOKEN);
@@ -194,7 +199,8 @@ describe("transport failures", () => {
     const { callbell } = client(failure);
     const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbellConnectionError);
-    expect((error as Error).message).toBe("Could not reach Callbell: ECONNREFUSED.");
+    expect((error as Error).message).toBe("Could not reach Callbell after 1 attempt: connect ECONNREFUSED.");
+    expect((error as CallbellConnectionError).attempts).toBe(1);
     expect((error as Error).cause).toBe(failure);
   });
 
