@@ -8,7 +8,7 @@ import {
   CallbellInputError,
   CallbellResponseFormatError,
 } from "./errors.js";
-import { createSend, type CallbellLogger, type Sent, type SendOptions, type TokenSource } from "./transport.js";
+import { createSend, type Sent, type SendOptions, type TokenSource } from "./transport.js";
 
 export type Contact = components["schemas"]["Contact"];
 export type ContactUpdate = components["schemas"]["ContactUpdate"];
@@ -30,8 +30,6 @@ export interface CallbellClientOptions {
   timeoutMs?: number;
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2; 0 turns them off. */
   maxRetries?: number;
-  /** Receives one debug line per retry (`console` will do); the token is always masked. */
-  logger?: CallbellLogger;
 }
 
 /** Per-call options: `signal`, and `timeoutMs` or `maxRetries` to override the client's for this call. */
@@ -45,21 +43,14 @@ export interface CallbellClient {
 }
 
 const JSON_TYPE = "application/json";
-// Statuses whose response cannot have a body, so a rebuilt Response must get null.
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const utf8 = new TextDecoder();
 
 export function createCallbellClient(options: CallbellClientOptions = {}): CallbellClient {
   // `globalThis.process` so that the client also loads where there is no Node (browsers, workers).
   // The token is held in transport.ts's closure only, so it never shows on the client object.
-  const send = createSend({
-    token: options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN ?? "",
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs,
-    maxRetries: options.maxRetries,
-    logger: options.logger,
-  });
-  const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const send = createSend({ ...options, token: options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN ?? "" });
+  // new URL() throws a TypeError for a baseUrl that is not an absolute URL, here rather than on every attempt.
+  const baseUrl = new URL(options.baseUrl ?? DEFAULT_BASE_URL).href.replace(/\/+$/, "");
 
   const api = createClient<paths, "application/json">({
     baseUrl,
@@ -67,13 +58,10 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     bodySerializer: serializeBody,
     // openapi-fetch has built the Request; read its body once, so that every attempt sends the same bytes.
     async fetch(request: Request) {
-      const headers: Record<string, string> = {};
-      request.headers.forEach((value, name) => {
-        headers[name] = value;
-      });
       const body = request.body ? await request.arrayBuffer() : undefined;
-      const { response, body: bytes } = await send(request, request.method, headers, body, { signal: request.signal });
-      return new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, response);
+      const { response, body: bytes } = await send(request, request.method, Object.fromEntries(request.headers), body, { signal: request.signal });
+      // An empty body must be null: a Response for 204 or 304 cannot have one.
+      return new Response(bytes.byteLength ? bytes : null, response);
     },
   });
 
@@ -101,32 +89,23 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
   return { updateContact, api };
 }
 
-function checkBaseUrl(baseUrl: string): string {
-  try {
-    new URL(baseUrl);
-  } catch {
-    throw new CallbellInputError("baseUrl", "baseUrl must be an absolute URL, such as https://api.callbell.eu/v1.");
-  }
-  return baseUrl.replace(/\/+$/, "");
-}
-
 /** The uuid as one path segment; refuses what cannot be one. */
 function encodeUuid(uuid: unknown): string {
   if (typeof uuid !== "string" || uuid === "")
-    throw new CallbellInputError("uuid", "uuid must be a non-empty string (the contact's Callbell id).");
+    throw new CallbellInputError("uuid", "uuid must be a non-empty string.");
   // A URL parser resolves these segments, which would send the PATCH to another path.
   if (uuid === "." || uuid === "..")
-    throw new CallbellInputError("uuid", `uuid "${uuid}" is not a contact id: it would address another path.`);
+    throw new CallbellInputError("uuid", `uuid "${uuid}" would address another path.`);
   try {
     return encodeURIComponent(uuid);
   } catch {
-    throw new CallbellInputError("uuid", "uuid has a lone UTF-16 surrogate, which is not text and cannot go in a URL.");
+    throw new CallbellInputError("uuid", "uuid has a lone surrogate, which a URL cannot carry.");
   }
 }
 
 function checkUpdate(update: unknown): void {
   if (update === null || typeof update !== "object" || Array.isArray(update))
-    throw new CallbellInputError("update", "The update must be an object of the fields to change, such as { name: \"Joe\" }.");
+    throw new CallbellInputError("update", 'The update must be an object, such as { name: "Joe" }.');
 }
 
 // JSON.stringify quietly turns NaN into null and drops functions; refuse instead of sending
@@ -134,14 +113,13 @@ function checkUpdate(update: unknown): void {
 // an optional field left undefined means "leave unchanged".
 function serializeBody(body: unknown): string {
   return JSON.stringify(body, function (this: unknown, key: string, value: unknown) {
-    const where = key === "" ? "the update" : `field "${key}"`;
-    if (typeof value === "number" && !Number.isFinite(value))
-      throw new CallbellInputError("update", `${where} is ${value}, which JSON cannot carry.`);
-    if (typeof value === "bigint") throw new CallbellInputError("update", `${where} is a bigint, which JSON cannot carry.`);
-    if (typeof value === "function" || typeof value === "symbol")
-      throw new CallbellInputError("update", `${where} is a ${typeof value}, which JSON cannot carry.`);
-    if (value === undefined && Array.isArray(this))
-      throw new CallbellInputError("update", `a list holds undefined at index ${key}, which JSON would send as null.`);
+    const type = typeof value;
+    const unfit =
+      type === "number" ? !Number.isFinite(value) && String(value)
+      : type === "bigint" || type === "function" || type === "symbol" ? `a ${type}`
+      : value === undefined && Array.isArray(this) && "undefined";
+    if (unfit)
+      throw new CallbellInputError("update", `${key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`} is ${unfit}, which JSON cannot carry.`);
     return value;
   });
 }
@@ -160,11 +138,6 @@ function masked(text: string, token: string): string {
 }
 
 function maskedHeaders(headers: Headers, token: string): Headers {
-  let echoed = false;
-  headers.forEach((value) => {
-    echoed ||= value.includes(token);
-  });
-  if (!echoed) return headers;
   const clean = new Headers();
   headers.forEach((value, name) => clean.append(name, masked(value, token)));
   return clean;
@@ -177,8 +150,7 @@ function contactFrom(text: string, { response, attempts, token }: Sent): Contact
   try {
     body = JSON.parse(text);
   } catch {
-    const type = response.headers.get("content-type");
-    throw fail(!text ? "the body is empty" : `the body is not JSON${type && !/json/i.test(type) ? ` (Content-Type: ${type})` : ""}`);
+    throw fail(text ? "the body is not JSON" : "the body is empty");
   }
   const contact = (body as { contact?: unknown } | null)?.contact;
   // Callbell's example wraps the contact in an array of one; its field table says an object.

@@ -1,41 +1,32 @@
 // Every error the client throws. Callers can catch CallbellError for all of them, or a subclass
 // for one failure mode. None of them ever holds the API token.
+// (Fields are `declare`d and assigned in constructors: the same objects, less code in the bundle.)
 import { retryAfterMs } from "./retry-policy.js";
 
 export class CallbellError extends Error {
   override name = "CallbellError";
-
-  /** What loggers that serialize errors with JSON.stringify get: name, message and the fields. */
-  toJSON(): Record<string, unknown> {
-    const json: Record<string, unknown> = { name: this.name, message: this.message };
-    for (const [key, value] of Object.entries(this)) json[key] = value instanceof Headers ? Object.fromEntries(value) : value;
-    return json;
-  }
 }
 
 /** The call was refused before anything was sent: a missing token, an unusable uuid or body. */
 export class CallbellInputError extends CallbellError {
   override name = "CallbellInputError";
-  constructor(
-    /** Which argument or option was wrong, for instance `uuid` or `token`. */
-    readonly field: string,
-    message: string,
-  ) {
+  /** Which argument or option was wrong, for instance `uuid` or `token`. */
+  declare readonly field: string;
+  constructor(field: string, message: string) {
     super(message);
+    this.field = field;
   }
 }
 
 /** No complete HTTP response arrived, on any attempt: DNS failure, refused or reset connection, TLS error. */
 export class CallbellConnectionError extends CallbellError {
   override name = "CallbellConnectionError";
-  constructor(
-    /** What went wrong on the last attempt, such as `connect ECONNREFUSED 127.0.0.1:443`. */
-    reason: string,
-    /** How many attempts were made, retries included. */
-    readonly attempts: number,
-    options?: ErrorOptions,
-  ) {
+  /** How many attempts were made, retries included. */
+  declare readonly attempts: number;
+  /** `reason`: what went wrong on the last attempt, such as `connect ECONNREFUSED 127.0.0.1:443`. */
+  constructor(reason: string, attempts: number, options?: ErrorOptions) {
     super(`Could not reach Callbell after ${attemptCount(attempts)}: ${reason}.`, options);
+    this.attempts = attempts;
   }
 }
 
@@ -46,29 +37,27 @@ export class CallbellConnectionError extends CallbellError {
  */
 export class CallbellTimeoutError extends CallbellConnectionError {
   override name = "CallbellTimeoutError";
-  constructor(
-    /** The per-attempt timeout that ran out. */
-    readonly timeoutMs: number,
-    attempts: number,
-  ) {
+  /** The per-attempt timeout that ran out. */
+  declare readonly timeoutMs: number;
+  constructor(timeoutMs: number, attempts: number) {
     super(`no answer within the ${timeoutMs} ms timeout (timeoutMs)`, attempts);
+    this.timeoutMs = timeoutMs;
   }
 }
 
 /** A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it). */
 export class CallbellResponseFormatError extends CallbellError {
   override name = "CallbellResponseFormatError";
-  constructor(
-    /** What is wrong with the body, such as `the body is not JSON`. */
-    problem: string,
-    readonly status: number,
-    readonly headers: Headers,
-    /** The raw body text, for debugging. */
-    readonly bodyText: string,
-    /** How many attempts were made, retries of earlier failures included. */
-    readonly attempts: number,
-  ) {
+  declare readonly status: number;
+  declare readonly headers: Headers;
+  /** The raw body text, for debugging. */
+  declare readonly bodyText: string;
+  /** How many attempts were made, retries of earlier failures included. */
+  declare readonly attempts: number;
+  /** `problem`: what is wrong with the body, such as `the body is not JSON`. */
+  constructor(problem: string, status: number, headers: Headers, bodyText: string, attempts: number) {
     super(`Callbell answered ${status} after ${attemptCount(attempts)} but ${problem}.`);
+    Object.assign(this, { status, headers, bodyText, attempts });
   }
 }
 
@@ -88,26 +77,23 @@ export interface APIErrorInit {
 /** Callbell answered with a non-2xx status. */
 export class CallbellAPIError extends CallbellError {
   override name = "CallbellAPIError";
-  readonly status: number;
-  readonly body: unknown;
-  readonly headers: Headers;
+  declare readonly status: number;
+  declare readonly body: unknown;
+  declare readonly headers: Headers;
   /** The server's request id (`X-Request-Id`), when it sent one: quote it to Callbell support. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
   /** How many attempts were made, retries included; the error describes the last one's response. */
-  readonly attempts: number;
+  declare readonly attempts: number;
 
   constructor(init: APIErrorInit) {
     super(describe(init));
-    this.status = init.status;
-    this.body = init.body;
-    this.headers = init.headers;
-    this.requestId = init.headers.get("x-request-id") ?? undefined;
-    this.attempts = init.attempts;
+    const { status, body, headers, attempts } = init;
+    Object.assign(this, { status, body, headers, requestId: headers.get("x-request-id") ?? undefined, attempts });
   }
 
   /** The subclass that fits the status: BadRequestError for 400, RateLimitError for 429, …. */
   static from(init: APIErrorInit): CallbellAPIError {
-    const ErrorClass = errorClassForStatus(init.status);
+    const ErrorClass = ERROR_CLASSES[init.status] ?? (init.status >= 500 ? InternalServerError : CallbellAPIError);
     return new ErrorClass(init);
   }
 }
@@ -139,7 +125,7 @@ export class RateLimitError extends CallbellAPIError {
   get retryAfter(): string | undefined {
     return this.headers.get("retry-after") ?? undefined;
   }
-  /** `Retry-After` in milliseconds (a date is measured from the response's `Date`), when it can be read. */
+  /** `Retry-After` in milliseconds (a date measured against the local clock), when it can be read. */
   get retryAfterMs(): number | undefined {
     return retryAfterMs(this.headers);
   }
@@ -149,27 +135,17 @@ export class InternalServerError extends CallbellAPIError {
   override name = "InternalServerError";
 }
 
-function errorClassForStatus(status: number): typeof CallbellAPIError {
-  switch (status) {
-    case 400:
-      return BadRequestError;
-    case 401:
-      return AuthenticationError;
-    case 403:
-      return PermissionDeniedError;
-    case 404:
-      return NotFoundError;
-    case 422:
-      return UnprocessableEntityError;
-    case 429:
-      return RateLimitError;
-    default:
-      return status >= 500 ? InternalServerError : CallbellAPIError;
-  }
-}
+const ERROR_CLASSES: Record<number, typeof CallbellAPIError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
 
 function attemptCount(attempts: number): string {
-  return attempts === 1 ? "1 attempt" : `${attempts} attempts`;
+  return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
 }
 
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
@@ -182,17 +158,9 @@ function describe({ status, statusText, body, method, path, attempts }: APIError
 function detailOf(body: unknown): string | undefined {
   if (typeof body === "string") {
     // A proxy's error page: its title says more than 200 characters of markup.
-    if (/^\s*</.test(body) && /<html/i.test(body)) {
-      const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
-      return title ? `an HTML page titled "${title.slice(0, 200)}"` : "an HTML page";
-    }
-    return body.trim().slice(0, 200) || undefined;
+    const title = /<title>([^<]*)/i.exec(body)?.[1]?.trim();
+    return /<html/i.test(body) ? `an HTML page${title ? ` (${title.slice(0, 200)})` : ""}` : body.trim().slice(0, 200) || undefined;
   }
-  if (!body || typeof body !== "object") return undefined;
-  const { message, error } = body as { message?: unknown; error?: unknown };
-  if (typeof message === "string" && message) return message;
-  if (typeof error === "string" && error) return error;
-  if (error && typeof error === "object" && typeof (error as { message?: unknown }).message === "string")
-    return (error as { message: string }).message;
-  return undefined;
+  const { message, error } = (body ?? {}) as { message?: unknown; error?: { message?: unknown } };
+  return [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "");
 }

@@ -26,22 +26,15 @@ export function backoffMs(retry: number): number {
 }
 
 const DELTA_SECONDS = /^\d+(?:\.\d+)?$/;
-// Every HTTP-date form (IMF-fixdate, RFC 850, asctime) names the month; Date.parse alone would
-// also read strings such as "1.5.3" as dates.
-const MONTH_NAME = /jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec/i;
 
 /**
  * How long the server asked to wait, in ms, from a `Retry-After` of delta-seconds (`120`) or an
- * HTTP-date; `undefined` when there is none or it cannot be read. A date is measured from the
- * response's own `Date` header when it has one, so a skewed local clock does not change the wait.
+ * HTTP-date (measured against the local clock); `undefined` when there is none or it cannot be
+ * read. Only a value with letters is read as a date: Date.parse takes "-1" or "1.5.3" for dates.
  */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const value = headers.get("retry-after")?.trim();
   if (!value) return undefined;
-  if (DELTA_SECONDS.test(value)) return Number(value) * 1_000;
-  // HTTP-dates are GMT; asctime's form does not say so, and Date.parse would read it as local time.
-  const at = MONTH_NAME.test(value) ? Date.parse(/GMT$/i.test(value) ? value : `${value} GMT`) : Number.NaN;
-  if (Number.isNaN(at)) return undefined;
-  const serverNow = Date.parse(headers.get("date") ?? "");
-  return Math.max(0, at - (Number.isNaN(serverNow) ? now : serverNow));
+  const ms = DELTA_SECONDS.test(value) ? Number(value) * 1_000 : /[a-z]/i.test(value) ? Date.parse(value) - now : Number.NaN;
+  return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }

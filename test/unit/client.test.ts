@@ -174,6 +174,17 @@ describe("API errors", () => {
     expect(error.attempts).toBe(1);
   });
 
+  it.each([
+    ["an HTML page with a title", "<!doctype html><html><head><title> 503 Service Unavailable </title></head><body>…</body></html>", "an HTML page (503 Service Unavailable)"],
+    ["an HTML page without one", "<html><body><h1>Bad gateway</h1></body></html>", "an HTML page"],
+    ["XML, kept as text", "<error><code>42</code></error>", "<error><code>42</code></error>"],
+  ])("describes %s in the message, not its markup", async (_what, page, detail) => {
+    const { callbell } = client(() => new Response(page, { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } }));
+    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;
+    expect(error.message).toBe(`Callbell answered 502 Bad Gateway to PATCH /contacts/${UUID} after 1 attempt: ${detail}`);
+    expect(error.body).toBe(page);
+  });
+
   it("uses a nested error message when that is all the body has", async () => {
     const { callbell } = client(json(400, { error: { code: "invalid_json", message: "Invalid JSON" } }));
     const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as Error;
@@ -224,6 +235,10 @@ describe("input rejected before anything is sent", () => {
     expect(() => createCallbellClient({ token: "" })).toThrow(/No Callbell API token/);
   });
 
+  it("refuses a baseUrl that is not an absolute URL when the client is made", () => {
+    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(TypeError);
+  });
+
   it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])("refuses a token that cannot be a bearer token (%j) without echoing it", (token) => {
     const error = (() => {
       try {
@@ -256,11 +271,13 @@ describe("input rejected before anything is sent", () => {
     ["null", null, /must be an object/],
     ["an array", [], /must be an object/],
     ["a string", "name=Joe", /must be an object/],
-    ["NaN", { custom_fields: { orderNumber: Number.NaN } }, /field "orderNumber" is NaN/],
-    ["Infinity", { custom_fields: { orderNumber: Infinity } }, /Infinity/],
-    ["a bigint", { custom_fields: { orderNumber: 1n } }, /bigint/],
-    ["a function", { name: () => "Joe" }, /field "name" is a function/],
-    ["undefined in a list", { tags: ["a", undefined] }, /undefined at index 1/],
+    ["NaN", { custom_fields: { orderNumber: Number.NaN } }, /Field "orderNumber" is NaN, which JSON cannot carry/],
+    ["Infinity", { custom_fields: { orderNumber: -Infinity } }, /Field "orderNumber" is -Infinity/],
+    ["a bigint", { custom_fields: { orderNumber: 1n } }, /Field "orderNumber" is a bigint/],
+    ["a function", { name: () => "Joe" }, /Field "name" is a function/],
+    ["a symbol", { name: Symbol("Joe") }, /Field "name" is a symbol/],
+    ["undefined in a list", { tags: ["a", undefined] }, /Index 1 of a list is undefined/],
+    ["itself a bigint in a list", { tags: [1n] }, /Index 0 of a list is a bigint/],
   ])("refuses an update that is %s", async (_what, update, message) => {
     const { callbell, sent } = client(json(200, { contact }));
     const error = await callbell.updateContact(UUID, update as ContactUpdate).catch((e: unknown) => e);

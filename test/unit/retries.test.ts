@@ -9,8 +9,6 @@ import {
   CallbellResponseFormatError,
   CallbellTimeoutError,
   createCallbellClient,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
   InternalServerError,
   RateLimitError,
   type CallbellAPIError,
@@ -21,6 +19,8 @@ import { leaksOf } from "../support/redaction.js";
 import { json, stubFetch, TOKEN, UUID, type Reply } from "../support/stub-fetch.js";
 
 const BASE = "http://api.test/v1";
+// A whole second, so that HTTP-dates (which have no milliseconds) give exact waits.
+const NOW = Date.parse("Wed, 25 Nov 2026 19:08:14 GMT");
 const contact = { uuid: UUID, name: "Joe" };
 const UPDATE = { name: "Joé 😀", tags: ["a", "b"], custom_fields: { n: 1.5 } };
 const connectionFailure = () => new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
@@ -77,11 +77,6 @@ function hangingFetch(input: string | URL | Request, init?: RequestInit): Promis
 }
 
 describe("what is retried", () => {
-  it("defaults to 2 retries and a 30 s timeout per attempt", () => {
-    expect(DEFAULT_MAX_RETRIES).toBe(2);
-    expect(DEFAULT_TIMEOUT_MS).toBe(30_000);
-  });
-
   it.each([408, 429, 500, 502, 503, 504])("%i: retried twice, then the typed error says 3 attempts", async (status) => {
     const { callbell, sent } = client([json(status, { message: "busy" })]);
     const { error } = await settle(callbell.updateContact(UUID, UPDATE));
@@ -151,11 +146,13 @@ describe("how long it waits", () => {
   it.each([
     ["delta-seconds", { "Retry-After": "2" }, 2_000],
     ["zero", { "Retry-After": "0" }, 0],
-    ["an HTTP-date, from the response's Date", { "Retry-After": "Wed, 25 Nov 2026 19:08:17 GMT", Date: "Wed, 25 Nov 2026 19:08:14 GMT" }, 3_000],
-    ["an HTTP-date in the past", { "Retry-After": "Wed, 25 Nov 2026 19:08:00 GMT", Date: "Wed, 25 Nov 2026 19:08:14 GMT" }, 0],
+    ["an HTTP-date", { "Retry-After": "Wed, 25 Nov 2026 19:08:17 GMT" }, 3_000],
+    ["an HTTP-date in the past", { "Retry-After": "Wed, 25 Nov 2026 19:08:00 GMT" }, 0],
     ["exactly the 60 s cap", { "Retry-After": "60" }, 60_000],
     ["something unreadable: the backoff instead", { "Retry-After": "soon" }, 500],
+    ["a negative number: the backoff instead", { "Retry-After": "-1" }, 500],
   ])("honours Retry-After as %s", async (_what, headers, wait) => {
+    vi.setSystemTime(NOW);
     const { callbell, calledAt } = client([json(429, {}, headers), json(200, { contact })]);
     const { value } = await settle(callbell.updateContact(UUID, UPDATE));
     expect(value).toEqual(contact);
@@ -172,7 +169,8 @@ describe("how long it waits", () => {
     ["61 seconds", "61", 61_000],
     ["an hour, as a date", "Wed, 25 Nov 2026 20:08:14 GMT", 3_600_000],
   ])("fails fast with the RateLimitError when Retry-After is above the cap (%s)", async (_what, retryAfter, ms) => {
-    const { callbell, sent } = client([json(429, { error: "quota" }, { "Retry-After": retryAfter, Date: "Wed, 25 Nov 2026 19:08:14 GMT" })]);
+    vi.setSystemTime(NOW);
+    const { callbell, sent } = client([json(429, { error: "quota" }, { "Retry-After": retryAfter })]);
     const { error, at } = await settle(callbell.updateContact(UUID, UPDATE));
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).attempts).toBe(1);
@@ -363,25 +361,6 @@ describe("the token is masked", () => {
       expect(JSON.stringify(callbell)).not.toContain(TOKEN);
     }
   });
-
-  it("in the debug log, which gets one line per retry", async () => {
-    const debug = vi.fn();
-    const { callbell } = client([json(503, {}), connectionFailure(), json(200, { contact })], { logger: { debug } });
-    await settle(callbell.updateContact(UUID, UPDATE));
-    expect(debug).toHaveBeenCalledTimes(2);
-    expect(debug.mock.calls[0]![0]).toBe("Callbell: PATCH attempt 1 got 503; retrying in 500 ms");
-    expect(debug.mock.calls[1]![0]).toBe("Callbell: PATCH attempt 2 failed; retrying in 1000 ms");
-    expect(debug.mock.calls[0]![1]).toMatchObject({
-      method: "PATCH",
-      url: `${BASE}/contacts/${UUID}`,
-      attempt: 1,
-      waitMs: 500,
-      status: 503,
-      headers: { authorization: "Bearer [redacted]" },
-    });
-    expect(debug.mock.calls[1]![1]).toMatchObject({ attempt: 2, error: "read ECONNRESET" });
-    expect(leaksOf(debug.mock.calls, TOKEN)).toEqual([]);
-  });
 });
 
 describe("options are checked when the client is made and per call", () => {
@@ -394,7 +373,6 @@ describe("options are checked when the client is made and per call", () => {
     ["maxRetries", { maxRetries: -1 }],
     ["maxRetries", { maxRetries: 1.5 }],
     ["maxRetries", { maxRetries: Infinity }],
-    ["baseUrl", { baseUrl: "api.callbell.eu/v1" }],
     ["token", { token: 42 }],
   ])("refuses a bad %s (%o)", async (field, options) => {
     const make = () => createCallbellClient({ token: TOKEN, baseUrl: BASE, ...(options as object) });

@@ -30,24 +30,18 @@ describe("backoffMs", () => {
 
 describe("retryAfterMs", () => {
   const NOW = Date.parse("2026-11-25T19:08:14Z");
-  const headers = (retryAfter: string, date?: string) => new Headers({ "Retry-After": retryAfter, ...(date ? { Date: date } : {}) });
+  const headers = (retryAfter: string) => new Headers({ "Retry-After": retryAfter });
 
   it.each([
     ["delta-seconds", "120", 120_000],
     ["zero", "0", 0],
     ["spaces around", " 3 ", 3_000],
     ["a fraction (not RFC 9110, but unambiguous)", "1.5", 1_500],
-    ["an IMF-fixdate, from the local clock", "Wed, 25 Nov 2026 19:08:20 GMT", 6_000],
+    ["an IMF-fixdate, against the local clock", "Wed, 25 Nov 2026 19:08:20 GMT", 6_000],
     ["an RFC 850 date", "Wednesday, 25-Nov-26 19:08:20 GMT", 6_000],
-    ["an asctime date (GMT, though it does not say so)", "Wed Nov 25 19:08:20 2026", 6_000],
     ["a date in the past", "Wed, 25 Nov 2026 19:00:00 GMT", 0],
   ])("reads %s", (_what, value, expected) => {
     expect(retryAfterMs(headers(value), NOW)).toBe(expected);
-  });
-
-  it("measures a date from the response's own Date header, whatever the local clock says", () => {
-    const skewedNow = NOW + 3_600_000;
-    expect(retryAfterMs(headers("Wed, 25 Nov 2026 19:08:16 GMT", "Wed, 25 Nov 2026 19:08:14 GMT"), skewedNow)).toBe(2_000);
   });
 
   it.each(["", "soon", "-1", "1.5.3", "1e3", "0x10", "Wed, 99 Foo 2026"])("gives undefined for %j", (value) => {
