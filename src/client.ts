@@ -43,7 +43,6 @@ export interface CallbellClient {
 }
 
 const JSON_TYPE = "application/json";
-const utf8 = new TextDecoder();
 
 export function createCallbellClient(options: CallbellClientOptions = {}): CallbellClient {
   // `globalThis.process` so that the client also loads where there is no Node (browsers, workers).
@@ -59,9 +58,9 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     // openapi-fetch has built the Request; read its body once, so that every attempt sends the same bytes.
     async fetch(request: Request) {
       const body = request.body ? await request.arrayBuffer() : undefined;
-      const { response, body: bytes } = await send(request, request.method, Object.fromEntries(request.headers), body, { signal: request.signal });
+      const { response, body: text } = await send(request, request.method, Object.fromEntries(request.headers), body, { signal: request.signal });
       // An empty body must be null: a Response for 204 or 304 cannot have one.
-      return new Response(bytes.byteLength ? bytes : null, response);
+      return new Response(text || null, response);
     },
   });
 
@@ -70,7 +69,7 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     checkUpdate(update);
     const sent = await send(baseUrl + path, "PATCH", { accept: JSON_TYPE, "content-type": JSON_TYPE }, serializeBody(update), requestOptions);
     const { response } = sent;
-    const text = utf8.decode(sent.body);
+    const text = sent.body;
     if (!response.ok) {
       throw CallbellAPIError.from({
         status: response.status,

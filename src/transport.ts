@@ -32,10 +32,10 @@ export interface TransportOptions extends RetryOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-/** The last attempt's response, its body read in full, and how many attempts it took. */
+/** The last attempt's response, its body read in full as text (every answer here is JSON or an error page), and how many attempts it took. */
 export interface Sent {
   response: Response;
-  body: ArrayBuffer;
+  body: string;
   attempts: number;
   /** The token that attempt used, so that errors can mask it where the server echoed it. */
   token: string;
@@ -74,12 +74,12 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
       const forwardAbort = signal && (() => attemptController.abort(signal.reason));
       if (forwardAbort) signal.addEventListener("abort", forwardAbort);
       let response: Response | undefined;
-      let responseBody: ArrayBuffer | undefined;
+      let responseBody: string | undefined;
       let failure: unknown;
       try {
         response = await fetch(input, { method, headers, body, signal: attemptController.signal });
         // Read here, inside the timeout, so that a stalled or cut-off body is retried like any failure.
-        responseBody = await response.arrayBuffer();
+        responseBody = await response.text();
       } catch (error) {
         failure = error;
       } finally {
@@ -89,7 +89,7 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
       if (signal?.aborted) throw signal.reason;
 
       let sent: Sent | undefined;
-      if (response && responseBody) {
+      if (response && responseBody !== undefined) {
         sent = { response, body: responseBody, attempts: attempt, token: attemptToken };
         if (attempt > maxRetries || !isRetryableStatus(response.status)) return sent;
       } else if (attempt > maxRetries) {
