@@ -32,7 +32,10 @@ export interface TransportOptions extends RetryOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-/** The last attempt's response, its body read in full as text (every answer here is JSON or an error page), and how many attempts it took. */
+/**
+ * The last attempt's response, its body read in full as text (every answer of this API is JSON,
+ * or an error page), and how many attempts it took.
+ */
 export interface Sent {
   response: Response;
   body: string;
