@@ -8,6 +8,8 @@ import { root } from "./tools.mjs";
 
 const require = createRequire(import.meta.url);
 const prismEntry = path.join(path.dirname(require.resolve("@stoplight/prism-cli/package.json")), "dist", "index.js");
+// Keeps Prism alive on valid but unusual requests (see the file).
+const prismFixes = path.join(root, "scripts", "prism-survives-odd-requests.cjs");
 
 /**
  * Runs `prism mock` and resolves once it listens; rejects with Prism's output if it exits first
@@ -36,7 +38,7 @@ export function startProxy({ upstream, port = 0, spec = path.join(root, "generat
 
 function startPrism(args, { timeoutMs, echo = false }) {
   // Node directly, not npx: npx's child would outlive a kill.
-  const child = spawn(process.execPath, [prismEntry, ...args], {
+  const child = spawn(process.execPath, ["--require", prismFixes, prismEntry, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));

@@ -1,14 +1,14 @@
-// The typed client: openapi-fetch for transport and types, plus the few things it leaves to us
-// (auth, input checks, one Contact out of either envelope, typed errors).
-import createClient, { type Client, type Middleware } from "openapi-fetch";
+// The typed client: openapi-fetch for types and the raw API, plus what it leaves to us (auth,
+// input checks, one Contact out of either envelope, typed errors); timeouts and retries live in
+// transport.ts, which both updateContact and `api` go through.
+import createClient, { type Client } from "openapi-fetch";
 import type { components, paths } from "../generated/schema.js";
 import {
   CallbellAPIError,
-  CallbellConnectionError,
-  CallbellError,
   CallbellInputError,
   CallbellResponseFormatError,
 } from "./errors.js";
+import { createSend, type Sent, type SendOptions, type TokenSource } from "./transport.js";
 
 export type Contact = components["schemas"]["Contact"];
 export type ContactUpdate = components["schemas"]["ContactUpdate"];
@@ -17,106 +17,93 @@ export type ContactUpdate = components["schemas"]["ContactUpdate"];
 export const DEFAULT_BASE_URL = "https://api.callbell.eu/v1";
 
 export interface CallbellClientOptions {
-  /** The API token from the Callbell dashboard. Defaults to the `CALLBELL_API_TOKEN` environment variable. */
-  token?: string;
+  /**
+   * The API token from the Callbell dashboard, or a function (possibly async) that returns it,
+   * called for every attempt. Defaults to the `CALLBELL_API_TOKEN` environment variable.
+   */
+  token?: TokenSource;
   /** Defaults to https://api.callbell.eu/v1; point it at a mock to test. */
   baseUrl?: string;
   /** A fetch implementation; defaults to the global one. */
   fetch?: typeof globalThis.fetch;
+  /** Each attempt's time limit in ms, for the response's headers and body together. Default 30 000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2; 0 turns them off. */
+  maxRetries?: number;
 }
 
-export interface RequestOptions {
-  /** Aborts the request; the call then rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
+/** Per-call options: `signal`, and `timeoutMs` or `maxRetries` to override the client's for this call. */
+export type RequestOptions = SendOptions;
 
 export interface CallbellClient {
   /** Updates a contact and resolves to it as Callbell returns it after the update. */
   updateContact(uuid: string, update: ContactUpdate, options?: RequestOptions): Promise<Contact>;
-  /** The underlying openapi-fetch client, with auth applied, for `{ data, error, response }`. */
+  /** The underlying openapi-fetch client, with auth, timeouts and retries applied, for `{ data, error, response }`. */
   readonly api: Client<paths, "application/json">;
 }
 
-// RFC 6750's b64token: anything else could not travel in an Authorization header.
-const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const JSON_TYPE = "application/json";
 
 export function createCallbellClient(options: CallbellClientOptions = {}): CallbellClient {
   // `globalThis.process` so that the client also loads where there is no Node (browsers, workers).
-  const token = options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN;
-  checkToken(token);
+  // The token is held in transport.ts's closure only, so it never shows on the client object.
+  const send = createSend({ ...options, token: options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN ?? "" });
+  // new URL() throws a TypeError for a baseUrl that is not an absolute URL, here rather than on every attempt.
+  const baseUrl = new URL(options.baseUrl ?? DEFAULT_BASE_URL).href.replace(/\/+$/, "");
 
   const api = createClient<paths, "application/json">({
-    baseUrl: options.baseUrl ?? DEFAULT_BASE_URL,
-    fetch: options.fetch,
-    headers: { Accept: "application/json" },
+    baseUrl,
+    headers: { Accept: JSON_TYPE },
     bodySerializer: serializeBody,
-  });
-  // Held in this closure only, so the token never shows on the client object.
-  const auth: Middleware = {
-    onRequest({ request }) {
-      request.headers.set("Authorization", `Bearer ${token}`);
-      return request;
+    // openapi-fetch has built the Request; read its body once, so that every attempt sends the same bytes.
+    async fetch(request: Request) {
+      const body = request.body ? await request.arrayBuffer() : undefined;
+      const { response, body: text } = await send(request, request.method, Object.fromEntries(request.headers), body, { signal: request.signal });
+      // An empty body must be null: a Response for 204 or 304 cannot have one.
+      return new Response(text || null, response);
     },
-  };
-  api.use(auth);
+  });
 
-  async function updateContact(uuid: string, update: ContactUpdate, requestOptions: RequestOptions = {}) {
-    checkUuid(uuid);
+  async function updateContact(uuid: string, update: ContactUpdate, requestOptions?: RequestOptions) {
+    const path = `/contacts/${encodeUuid(uuid)}`;
     checkUpdate(update);
-    const { signal } = requestOptions;
-    const path = `/contacts/${encodeURIComponent(uuid)}`;
-    let result;
-    try {
-      result = await api.PATCH("/contacts/{uuid}", {
-        params: { path: { uuid } },
-        body: update,
-        signal,
-        parseAs: "text",
-      });
-    } catch (error) {
-      throw transportError(error, signal);
-    }
-    const { response } = result;
+    const sent = await send(baseUrl + path, "PATCH", { accept: JSON_TYPE, "content-type": JSON_TYPE }, serializeBody(update), requestOptions);
+    const { response } = sent;
+    const text = sent.body;
     if (!response.ok) {
       throw CallbellAPIError.from({
         status: response.status,
         statusText: response.statusText,
-        body: result.error,
+        body: parseErrorBody(text),
         headers: response.headers,
         method: "PATCH",
         path,
+        attempts: sent.attempts,
       });
     }
-    return contactFrom(result.data ?? "", response);
+    return contactFrom(text, sent);
   }
 
   return { updateContact, api };
 }
 
-function checkToken(token: string | undefined): asserts token is string {
-  if (token === undefined || token === "")
-    throw new CallbellInputError(
-      "token",
-      "No Callbell API token: pass `token` to createCallbellClient or set CALLBELL_API_TOKEN.",
-    );
-  if (typeof token !== "string" || !BEARER_TOKEN.test(token))
-    throw new CallbellInputError(
-      "token",
-      "The Callbell API token has characters a bearer token cannot have (letters, digits and -._~+/ then =); check for spaces or line breaks.",
-    );
-}
-
-function checkUuid(uuid: unknown): asserts uuid is string {
+/** The uuid as one path segment; refuses what cannot be one. */
+function encodeUuid(uuid: unknown): string {
   if (typeof uuid !== "string" || uuid === "")
-    throw new CallbellInputError("uuid", "uuid must be a non-empty string (the contact's Callbell id).");
+    throw new CallbellInputError("uuid", "uuid must be a non-empty string.");
   // A URL parser resolves these segments, which would send the PATCH to another path.
   if (uuid === "." || uuid === "..")
-    throw new CallbellInputError("uuid", `uuid "${uuid}" is not a contact id: it would address another path.`);
+    throw new CallbellInputError("uuid", `uuid "${uuid}" would address another path.`);
+  try {
+    return encodeURIComponent(uuid);
+  } catch {
+    throw new CallbellInputError("uuid", "uuid has a lone surrogate (not text).");
+  }
 }
 
 function checkUpdate(update: unknown): void {
   if (update === null || typeof update !== "object" || Array.isArray(update))
-    throw new CallbellInputError("update", "The update must be an object of the fields to change, such as { name: \"Joe\" }.");
+    throw new CallbellInputError("update", 'The update must be an object, such as { name: "Joe" }.');
 }
 
 // JSON.stringify quietly turns NaN into null and drops functions; refuse instead of sending
@@ -124,34 +111,28 @@ function checkUpdate(update: unknown): void {
 // an optional field left undefined means "leave unchanged".
 function serializeBody(body: unknown): string {
   return JSON.stringify(body, function (this: unknown, key: string, value: unknown) {
-    const where = key === "" ? "the update" : `field "${key}"`;
-    if (typeof value === "number" && !Number.isFinite(value))
-      throw new CallbellInputError("update", `${where} is ${value}, which JSON cannot carry.`);
-    if (typeof value === "bigint") throw new CallbellInputError("update", `${where} is a bigint, which JSON cannot carry.`);
-    if (typeof value === "function" || typeof value === "symbol")
-      throw new CallbellInputError("update", `${where} is a ${typeof value}, which JSON cannot carry.`);
-    if (value === undefined && Array.isArray(this))
-      throw new CallbellInputError("update", `a list holds undefined at index ${key}, which JSON would send as null.`);
+    const type = typeof value;
+    const unfit =
+      type === "number" ? !Number.isFinite(value) && String(value)
+      : type === "bigint" || type === "function" || type === "symbol" ? `a ${type}`
+      : value === undefined && Array.isArray(this) && "undefined";
+    if (unfit)
+      throw new CallbellInputError("update", `${key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`} is ${unfit}, which JSON cannot carry.`);
     return value;
   });
 }
 
-function transportError(error: unknown, signal: AbortSignal | undefined): unknown {
-  if (signal?.aborted) return signal.reason;
-  if (error instanceof CallbellError) return error;
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  return new CallbellConnectionError(`Could not reach Callbell: ${reason}.`, { cause: error });
+function parseErrorBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
-function contactFrom(text: string, response: Response): Contact {
-  const fail = (what: string) =>
-    new CallbellResponseFormatError(
-      `Callbell answered ${response.status} but ${what}.`,
-      response.status,
-      response.headers,
-      text,
-    );
+function contactFrom(text: string, { response, attempts }: Sent): Contact {
+  const fail = (problem: string) => new CallbellResponseFormatError(problem, response.status, response.headers, text, attempts);
   let body: unknown;
   try {
     body = JSON.parse(text);

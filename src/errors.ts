@@ -1,5 +1,7 @@
 // Every error the client throws. Callers can catch CallbellError for all of them, or a subclass
 // for one failure mode. None of them ever holds the API token.
+// (Fields are `declare`d and assigned in constructors: the same objects, less code in the bundle.)
+import { retryAfterMs } from "./retry-policy.js";
 
 export class CallbellError extends Error {
   override name = "CallbellError";
@@ -8,31 +10,54 @@ export class CallbellError extends Error {
 /** The call was refused before anything was sent: a missing token, an unusable uuid or body. */
 export class CallbellInputError extends CallbellError {
   override name = "CallbellInputError";
-  constructor(
-    /** Which argument or option was wrong, for instance `uuid` or `token`. */
-    readonly field: string,
-    message: string,
-  ) {
+  /** Which argument or option was wrong, for instance `uuid` or `token`. */
+  declare readonly field: string;
+  constructor(field: string, message: string) {
     super(message);
+    this.field = field;
   }
 }
 
-/** No HTTP response arrived: DNS failure, refused or reset connection, TLS error. */
+/** No complete HTTP response arrived, on any attempt: DNS failure, refused or reset connection, TLS error. */
 export class CallbellConnectionError extends CallbellError {
   override name = "CallbellConnectionError";
+  /** How many attempts were made, retries included. */
+  declare readonly attempts: number;
+  /** `reason`: what went wrong on the last attempt, such as `connect ECONNREFUSED 127.0.0.1:443`. */
+  constructor(reason: string, attempts: number, options?: ErrorOptions) {
+    super(`Could not reach Callbell after ${attemptCount(attempts)}: ${reason}.`, options);
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * Every attempt ran out of time (`timeoutMs`, which covers the response's headers and body).
+ * A connection error, as in openai-node: code that catches CallbellConnectionError for "no
+ * answer" catches this too, and code that cares can tell the two apart.
+ */
+export class CallbellTimeoutError extends CallbellConnectionError {
+  override name = "CallbellTimeoutError";
+  /** The per-attempt timeout that ran out. */
+  declare readonly timeoutMs: number;
+  constructor(timeoutMs: number, attempts: number) {
+    super(`no answer within the ${timeoutMs} ms timeout (timeoutMs)`, attempts);
+    this.timeoutMs = timeoutMs;
+  }
 }
 
 /** A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it). */
 export class CallbellResponseFormatError extends CallbellError {
   override name = "CallbellResponseFormatError";
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly headers: Headers,
-    /** The raw body text, for debugging. */
-    readonly bodyText: string,
-  ) {
-    super(message);
+  declare readonly status: number;
+  declare readonly headers: Headers;
+  /** The raw body text, for debugging. */
+  declare readonly bodyText: string;
+  /** How many attempts were made, retries of earlier failures included. */
+  declare readonly attempts: number;
+  /** `problem`: what is wrong with the body, such as `the body is not JSON`. */
+  constructor(problem: string, status: number, headers: Headers, bodyText: string, attempts: number) {
+    super(`Callbell answered ${status} after ${attemptCount(attempts)} but ${problem}.`);
+    Object.assign(this, { status, headers, bodyText, attempts });
   }
 }
 
@@ -45,28 +70,30 @@ export interface APIErrorInit {
   method: string;
   /** The request's path, such as `/contacts/414a…`, never the full URL with credentials. */
   path: string;
+  /** How many attempts were made; the error describes the last one's response. */
+  attempts: number;
 }
 
 /** Callbell answered with a non-2xx status. */
 export class CallbellAPIError extends CallbellError {
   override name = "CallbellAPIError";
-  readonly status: number;
-  readonly body: unknown;
-  readonly headers: Headers;
+  declare readonly status: number;
+  declare readonly body: unknown;
+  declare readonly headers: Headers;
   /** The server's request id (`X-Request-Id`), when it sent one: quote it to Callbell support. */
-  readonly requestId: string | undefined;
+  declare readonly requestId: string | undefined;
+  /** How many attempts were made, retries included; the error describes the last one's response. */
+  declare readonly attempts: number;
 
   constructor(init: APIErrorInit) {
     super(describe(init));
-    this.status = init.status;
-    this.body = init.body;
-    this.headers = init.headers;
-    this.requestId = init.headers.get("x-request-id") ?? undefined;
+    const { status, body, headers, attempts } = init;
+    Object.assign(this, { status, body, headers, requestId: headers.get("x-request-id") ?? undefined, attempts });
   }
 
   /** The subclass that fits the status: BadRequestError for 400, RateLimitError for 429, …. */
   static from(init: APIErrorInit): CallbellAPIError {
-    const ErrorClass = errorClassForStatus(init.status);
+    const ErrorClass = ERROR_CLASSES[init.status] ?? (init.status >= 500 ? InternalServerError : CallbellAPIError);
     return new ErrorClass(init);
   }
 }
@@ -98,45 +125,39 @@ export class RateLimitError extends CallbellAPIError {
   get retryAfter(): string | undefined {
     return this.headers.get("retry-after") ?? undefined;
   }
+  /** `Retry-After` in milliseconds (a date measured against the local clock), when it can be read. */
+  get retryAfterMs(): number | undefined {
+    return retryAfterMs(this.headers);
+  }
 }
 /** 5xx: Callbell failed; usually safe to retry. */
 export class InternalServerError extends CallbellAPIError {
   override name = "InternalServerError";
 }
 
-function errorClassForStatus(status: number): typeof CallbellAPIError {
-  switch (status) {
-    case 400:
-      return BadRequestError;
-    case 401:
-      return AuthenticationError;
-    case 403:
-      return PermissionDeniedError;
-    case 404:
-      return NotFoundError;
-    case 422:
-      return UnprocessableEntityError;
-    case 429:
-      return RateLimitError;
-    default:
-      return status >= 500 ? InternalServerError : CallbellAPIError;
-  }
+const ERROR_CLASSES: Record<number, typeof CallbellAPIError> = {
+  400: BadRequestError,
+  401: AuthenticationError,
+  403: PermissionDeniedError,
+  404: NotFoundError,
+  422: UnprocessableEntityError,
+  429: RateLimitError,
+};
+
+function attemptCount(attempts: number): string {
+  return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
 }
 
-function describe({ status, statusText, body, method, path }: APIErrorInit): string {
+function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
-  const head = `Callbell answered ${status}${statusText ? ` ${statusText}` : ""} to ${method} ${path}`;
+  const head = `Callbell answered ${status}${statusText ? ` ${statusText}` : ""} to ${method} ${path} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 
 // Callbell's error body is undocumented: use whichever of the usual members it has.
 function detailOf(body: unknown): string | undefined {
-  if (typeof body === "string") return body.trim().slice(0, 200) || undefined;
-  if (!body || typeof body !== "object") return undefined;
-  const { message, error } = body as { message?: unknown; error?: unknown };
-  if (typeof message === "string" && message) return message;
-  if (typeof error === "string" && error) return error;
-  if (error && typeof error === "object" && typeof (error as { message?: unknown }).message === "string")
-    return (error as { message: string }).message;
-  return undefined;
+  // Text as it reads: an error page's tags go (its title and heading say what happened).
+  if (typeof body === "string") return body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
+  const { message, error } = (body ?? {}) as { message?: unknown; error?: { message?: unknown } };
+  return [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "");
 }

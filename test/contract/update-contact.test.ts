@@ -24,8 +24,8 @@ function tamperedFetch(change: (request: Request) => Request) {
   return (input: string | URL | Request, init?: RequestInit) => fetch(change(new Request(input, init)));
 }
 
-function clientWith(change?: (request: Request) => Request) {
-  return createCallbellClient({ token: TOKEN, baseUrl: prismUrl, fetch: change ? tamperedFetch(change) : undefined });
+function clientWith(change?: (request: Request) => Request, maxRetries?: number) {
+  return createCallbellClient({ token: TOKEN, baseUrl: prismUrl, fetch: change ? tamperedFetch(change) : undefined, maxRetries });
 }
 
 function withHeader(name: string, value: string) {
@@ -169,8 +169,10 @@ describe("documented error responses", () => {
   });
 
   it("429 comes back as RateLimitError", async () => {
-    const error = await clientWith(withHeader("Prefer", "code=429")).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    // One attempt: the mock answers 429 every time, and the waits are tested elsewhere.
+    const error = await clientWith(withHeader("Prefer", "code=429"), 0).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).status).toBe(429);
+    expect((error as RateLimitError).attempts).toBe(1);
   });
 });

@@ -37,3 +37,10 @@ export function resolve<T extends { $ref?: string }>(node: T): any {
     .split("/")
     .reduce((at: any, key) => at[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
 }
+
+/** A validator for the schema of `#/components/parameters/<name>` of the bundled spec. */
+export function parameterValidator(name: string): ValidateFunction {
+  const validate = ajv.getSchema(`openapi.json#/components/parameters/${name}/schema`);
+  if (!validate) throw new Error(`No parameter ${name} in generated/openapi.json`);
+  return validate;
+}

@@ -23,9 +23,10 @@ import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 const BASE = "http://api.test/v1";
 const contact = { uuid: UUID, name: "Joe", tags: ["Interested"] };
 
+// One attempt per call: these tests are about what one response becomes; retries.test.ts covers retries.
 function client(...replies: Parameters<typeof stubFetch>) {
   const stub = stubFetch(...replies);
-  return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch }), sent: stub.sent };
+  return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 0 }), sent: stub.sent };
 }
 
 afterEach(() => {
@@ -169,7 +170,19 @@ describe("API errors", () => {
     const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error.body).toBe("upstream timed out");
-    expect(error.message).toBe(`Callbell answered 504 Gateway Timeout to PATCH /contacts/${UUID}: upstream timed out`);
+    expect(error.message).toBe(`Callbell answered 504 Gateway Timeout to PATCH /contacts/${UUID} after 1 attempt: upstream timed out`);
+    expect(error.attempts).toBe(1);
+  });
+
+  it.each([
+    ["an HTML page", "<!doctype html>\n<html><head><title> 503 Service Unavailable </title></head>\n<body><h1>Try again</h1></body></html>", "503 Service Unavailable Try again"],
+    ["XML", "<error><code>42</code></error>", "42"],
+    ["a long text", "x".repeat(500), "x".repeat(200)],
+  ])("quotes %s as its text in the message, and keeps the body as sent", async (_what, page, detail) => {
+    const { callbell } = client(() => new Response(page, { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } }));
+    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;
+    expect(error.message).toBe(`Callbell answered 502 Bad Gateway to PATCH /contacts/${UUID} after 1 attempt: ${detail}`);
+    expect(error.body).toBe(page);
   });
 
   it("uses a nested error message when that is all the body has", async () => {
@@ -179,9 +192,12 @@ describe("API errors", () => {
   });
 
   it("never puts the token in an error, even when the server echoes it", async () => {
-    const { callbell } = client(json(401, { message: "bad token" }, { "WWW-Authenticate": "Bearer" }));
+    const echo = json(401, { message: `bad token ${TOKEN}` }, { "WWW-Authenticate": "Bearer" });
+    const { callbell } = client(echo);
     const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
+    expect((error as AuthenticationError).message).toContain("bad token [redacted]");
+    expect((error as AuthenticationError).body).toEqual({ message: "bad token [redacted]" });
     for (const text of [String(error), (error as Error).stack, inspect(error, { depth: 5 }), JSON.stringify(error)])
       expect(text).not.toContain(TOKEN);
     expect(inspect(callbell, { depth: 5, showHidden: true })).not.toContain(TOKEN);
@@ -194,7 +210,8 @@ describe("transport failures", () => {
     const { callbell } = client(failure);
     const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbellConnectionError);
-    expect((error as Error).message).toBe("Could not reach Callbell: ECONNREFUSED.");
+    expect((error as Error).message).toBe("Could not reach Callbell after 1 attempt: connect ECONNREFUSED.");
+    expect((error as CallbellConnectionError).attempts).toBe(1);
     expect((error as Error).cause).toBe(failure);
   });
 
@@ -215,7 +232,11 @@ describe("input rejected before anything is sent", () => {
   it("refuses to build a client without a token", () => {
     vi.stubEnv("CALLBELL_API_TOKEN", "");
     expect(() => createCallbellClient()).toThrow(CallbellInputError);
-    expect(() => createCallbellClient({ token: "" })).toThrow(/No Callbell API token/);
+    expect(() => createCallbellClient({ token: "" })).toThrow(/No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN/);
+  });
+
+  it("refuses a baseUrl that is not an absolute URL when the client is made", () => {
+    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(TypeError);
   });
 
   it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])("refuses a token that cannot be a bearer token (%j) without echoing it", (token) => {
@@ -250,11 +271,13 @@ describe("input rejected before anything is sent", () => {
     ["null", null, /must be an object/],
     ["an array", [], /must be an object/],
     ["a string", "name=Joe", /must be an object/],
-    ["NaN", { custom_fields: { orderNumber: Number.NaN } }, /field "orderNumber" is NaN/],
-    ["Infinity", { custom_fields: { orderNumber: Infinity } }, /Infinity/],
-    ["a bigint", { custom_fields: { orderNumber: 1n } }, /bigint/],
-    ["a function", { name: () => "Joe" }, /field "name" is a function/],
-    ["undefined in a list", { tags: ["a", undefined] }, /undefined at index 1/],
+    ["NaN", { custom_fields: { orderNumber: Number.NaN } }, /Field "orderNumber" is NaN, which JSON cannot carry/],
+    ["Infinity", { custom_fields: { orderNumber: -Infinity } }, /Field "orderNumber" is -Infinity/],
+    ["a bigint", { custom_fields: { orderNumber: 1n } }, /Field "orderNumber" is a bigint/],
+    ["a function", { name: () => "Joe" }, /Field "name" is a function/],
+    ["a symbol", { name: Symbol("Joe") }, /Field "name" is a symbol/],
+    ["undefined in a list", { tags: ["a", undefined] }, /Index 1 of a list is undefined/],
+    ["itself a bigint in a list", { tags: [1n] }, /Index 0 of a list is a bigint/],
   ])("refuses an update that is %s", async (_what, update, message) => {
     const { callbell, sent } = client(json(200, { contact }));
     const error = await callbell.updateContact(UUID, update as ContactUpdate).catch((e: unknown) => e);
