@@ -1,9 +1,9 @@
 // Tests that use the package as users get it (dist/) must not run against a stale build.
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { root } from "../../scripts/tools.mjs";
 
-export const root = fileURLToPath(new URL("../..", import.meta.url));
+export { root };
 
 const newestMtime = (dir: string) =>
   Math.max(...readdirSync(dir, { recursive: true, encoding: "utf8" }).map((file) => statSync(path.join(dir, file)).mtimeMs));
