@@ -271,7 +271,7 @@ describe("update bodies that JSON would change or drop are refused, sending noth
     ["itself a toJSON returning undefined", { toJSON: () => undefined }],
   ])("%s", async (_what, update) => {
     const { callbell, sent } = stubbed({}, json(200, { contact }));
-    for (const call of [callbell.updateContact(UUID, update as ContactUpdate), patchVia(callbell, UUID, update as ContactUpdate)]) {
+    for (const call of [callbell.updateContact(UUID, update as ContactUpdate), patchVia(callbell, UUID, update as ContactUpdate)] as Promise<unknown>[]) {
       const { error } = await outcome(call);
       expect(error).toBeInstanceOf(CallbellInputError);
       expect((error as CallbellInputError).field).toBe("update");

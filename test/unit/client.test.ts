@@ -236,7 +236,7 @@ describe("input rejected before anything is sent", () => {
   });
 
   it("refuses a baseUrl that is not an absolute URL when the client is made", () => {
-    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(TypeError);
+    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(CallbellInputError);
   });
 
   it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])("refuses a token that cannot be a bearer token (%j) without echoing it", (token) => {
