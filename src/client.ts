@@ -36,9 +36,10 @@ export type RequestOptions = SendOptions;
 
 type PatchOperation = paths["/contacts/{uuid}"]["patch"];
 // What the client fixes for every call: a per-call fetch, Request, baseUrl, serializer or
-// middleware would bypass the checks and the transport, and is refused.
-const FIXED = ["baseUrl", "fetch", "Request", "bodySerializer", "pathSerializer", "querySerializer", "middleware"] as const;
-export type ApiInit = Omit<FetchOptions<PatchOperation>, (typeof FIXED)[number]> & RequestOptions;
+// middleware would bypass its checks or its transport, so the types leave them out (and a
+// baseUrl passed anyway is refused at run time, as it would take the token elsewhere).
+type Fixed = "baseUrl" | "fetch" | "Request" | "bodySerializer" | "pathSerializer" | "querySerializer" | "middleware";
+export type ApiInit = Omit<FetchOptions<PatchOperation>, Fixed> & RequestOptions & { [key in Fixed]?: never };
 
 /** The openapi-fetch client for the one operation, with the same checks, transport and errors as updateContact. */
 export interface CallbellApi {
@@ -53,20 +54,20 @@ export interface CallbellClient {
 }
 
 const JSON_TYPE = "application/json";
+const BASE_URL_RULE = "baseUrl must be an http(s) URL with no user info, query or fragment.";
+
+interface CallRequest {
+  url: string;
+  init: RequestInit & SendOptions;
+}
 
 /**
  * What openapi-fetch builds for each call in place of a Request (its `Request` option): the
  * transport reads it and sends with fetch. A real Request per call cost as much as the rest of
  * the call, and its signal follows the caller's with a listener that only garbage collection removes.
  */
-class CallRequest {
-  declare method: string;
-  constructor(
-    readonly url: string,
-    readonly init: RequestInit & SendOptions,
-  ) {
-    this.method = init.method!;
-  }
+function CallRequest(url: string, init: RequestInit & SendOptions): CallRequest {
+  return { url, init };
 }
 
 export function createCallbellClient(options: CallbellClientOptions = {}): CallbellClient {
@@ -84,6 +85,7 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     async fetch(request) {
       const { url, init } = request as unknown as CallRequest;
       const path = url.slice(baseUrl.length);
+      if (!url.startsWith(baseUrl)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
       const sent = await send(url, init.method!, Object.fromEntries(init.headers as Headers), init.body as string | undefined, init);
       const { response, body, redact } = sent;
       if (response.ok) {
@@ -96,14 +98,7 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     },
   });
 
-  const api: CallbellApi = {
-    PATCH(url, init) {
-      const fixed = FIXED.find((key) => init && key in init);
-      return fixed
-        ? Promise.reject(new CallbellInputError(fixed, `${fixed} is set on the client; callbell.api does not take it per call.`))
-        : (client.PATCH(url, init as never) as never);
-    },
-  };
+  const api = { PATCH: client.PATCH } as CallbellApi;
 
   async function updateContact(uuid: string, update: ContactUpdate, requestOptions?: RequestOptions) {
     const path = `/contacts/${encodeUuid(uuid)}`;
@@ -116,33 +111,25 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
 }
 
 /** The base URL without a trailing slash; refuses what would send the path, or a secret, elsewhere. */
-function checkBaseUrl(baseUrl: unknown): string {
+function checkBaseUrl(baseUrl: string): string {
   let url: URL | undefined;
   try {
-    url = new URL(baseUrl as string);
+    url = new URL(baseUrl);
   } catch {}
   // Never quotes the URL: it may hold a password.
-  const problem =
-    typeof baseUrl !== "string" || !url ? "is not an absolute URL"
-    : !/^https?:$/.test(url.protocol) ? "must start with http:// or https://"
-    : url.username || url.password ? "must not hold a user name or password (the token is the credential)"
-    : /[?#]/.test(url.href) ? "must not have a query or fragment (the path is added after it)"
-    : "";
-  if (problem) throw new CallbellInputError("baseUrl", `baseUrl ${problem}.`);
+  if (!/^https?:$/.test(url?.protocol ?? "") || url!.username || url!.password || /[?#]/.test(url!.href))
+    throw new CallbellInputError("baseUrl", BASE_URL_RULE);
   return url!.href.replace(/\/+$/, "");
 }
 
 /** The uuid as one path segment; refuses what cannot be one. */
 function encodeUuid(uuid: unknown): string {
-  if (typeof uuid !== "string" || uuid === "")
-    throw new CallbellInputError("uuid", "uuid must be a non-empty string.");
-  // A URL parser resolves these segments, which would send the PATCH to another path.
-  if (uuid === "." || uuid === "..")
-    throw new CallbellInputError("uuid", `uuid "${uuid}" would address another path.`);
+  // A URL parser resolves "." and "..", which would send the PATCH to another path.
+  if (typeof uuid !== "string" || /^\.{0,2}$/.test(uuid)) throw new CallbellInputError("uuid", 'uuid must be a string other than "", "." or "..".');
   try {
     return encodeURIComponent(uuid);
   } catch {
-    throw new CallbellInputError("uuid", "uuid has a lone surrogate (not text).");
+    throw new CallbellInputError("uuid", "uuid has a lone surrogate.");
   }
 }
 
@@ -153,34 +140,26 @@ function encodeUuid(uuid: unknown): string {
 // properties are dropped, as in TS an optional field left undefined means "leave unchanged".
 function serializeBody(body: unknown): string {
   if (body === null || typeof body !== "object" || Array.isArray(body))
-    throw new CallbellInputError("update", 'The update must be an object, such as { name: "Joe" }.');
+    throw new CallbellInputError("update", "The update must be an object.");
   try {
-    return JSON.stringify(body, function (this: Record<string, unknown>, key: string, value: unknown) {
+    return JSON.stringify(body, function (this: object, key: string, value: unknown) {
       const type = typeof value;
+      // What the holder has, read without running a getter twice: the value before toJSON.
+      const held = Object.getOwnPropertyDescriptor(this, key)?.value;
+      const prototype = type === "object" && value && Object.getPrototypeOf(value);
       const unfit =
         type === "number" ? !Number.isFinite(value) && String(value)
         : type === "bigint" || type === "function" || type === "symbol" ? `a ${type}`
-        : type === "object" ? value !== null && !isPlain(value as object) && `a ${(value as object).constructor?.name ?? "non-plain"} object`
-        : value === undefined && (Array.isArray(this) ? "undefined" : changedToJSON(this, key));
-      const null_ = value === null && Object.getOwnPropertyDescriptor(this, key)?.value instanceof Date && "an invalid Date";
-      if (unfit || null_)
-        throw new CallbellInputError("update", `${key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`} is ${unfit || null_}, which JSON cannot carry.`);
+        : prototype ? prototype !== Object.prototype && prototype !== Array.prototype && `a ${prototype.constructor?.name} object`
+        : value === null ? held instanceof Date && "an invalid Date"
+        : value === undefined && (Array.isArray(this) || held !== undefined) && "undefined";
+      if (unfit)
+        throw new CallbellInputError("update", `${key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`} is ${unfit}, which JSON cannot carry.`);
       return value;
     });
   } catch (error) {
-    if (error instanceof CallbellInputError) throw error;
-    throw new CallbellInputError("update", `The update cannot be written as JSON: ${String((error as Error)?.message ?? error).slice(0, 200)}`, { cause: error });
+    throw error instanceof CallbellInputError ? error : new CallbellInputError("update", "The update is not JSON: see `cause`.", { cause: error });
   }
-}
-
-function isPlain(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === Array.prototype || prototype === null;
-}
-
-// An undefined value where the property held something: a toJSON gave undefined, and JSON would drop it.
-function changedToJSON(holder: object, key: string): string | false {
-  return Object.getOwnPropertyDescriptor(holder, key)?.value !== undefined && "something whose toJSON gives undefined";
 }
 
 function apiError({ response, body, redact, attempts }: Sent, method: string, path: string): CallbellAPIError {
@@ -210,9 +189,7 @@ function contactFrom({ response, body: text, redact, attempts }: Sent): Contact 
   }
   const contact = (body as { contact?: unknown } | null)?.contact;
   // Callbell's example wraps the contact in an array of one; its field table says an object.
-  const one = Array.isArray(contact) ? (contact.length === 1 ? contact[0] : undefined) : contact;
-  if (!one || typeof one !== "object" || Array.isArray(one))
-    throw fail(Array.isArray(contact) ? `\`contact\` holds ${contact.length} entries, not one` : "the body has no `contact` object");
-  if (typeof (one as { uuid?: unknown }).uuid !== "string") throw fail("the contact has no `uuid`");
+  const one = Array.isArray(contact) && contact.length === 1 ? contact[0] : contact;
+  if (typeof (one as { uuid?: unknown } | null)?.uuid !== "string") throw fail("the body has no `contact` with a `uuid`");
   return one as Contact;
 }

@@ -46,7 +46,7 @@ export class CallbellTimeoutError extends CallbellConnectionError {
   }
 }
 
-/** A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it). */
+/** A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it), or any body too long to read. */
 export class CallbellResponseFormatError extends CallbellError {
   override name = "CallbellResponseFormatError";
   declare readonly status: number;
@@ -63,20 +63,17 @@ export class CallbellResponseFormatError extends CallbellError {
 }
 
 /**
- * The response's body was longer than `maxResponseBytes` (after decompression). Not retried: the
- * same answer would come again, and each try would download it again.
+ * The response's body was longer than `maxResponseBytes` (after decompression), whatever its
+ * status; the rest was not downloaded, and `bodyText` is empty. Not retried: the same answer would
+ * come again, and each try would download it again.
  */
-export class CallbellResponseTooLargeError extends CallbellError {
+export class CallbellResponseTooLargeError extends CallbellResponseFormatError {
   override name = "CallbellResponseTooLargeError";
-  declare readonly status: number;
-  declare readonly headers: Headers;
   /** The limit that was passed, in bytes. */
   declare readonly maxResponseBytes: number;
-  /** How many attempts were made, retries of earlier failures included. */
-  declare readonly attempts: number;
   constructor(maxResponseBytes: number, status: number, headers: Headers, attempts: number) {
-    super(`Callbell answered ${status} with a body over ${maxResponseBytes} bytes (maxResponseBytes), after ${attemptCount(attempts)}; not read further.`);
-    Object.assign(this, { status, headers, maxResponseBytes, attempts });
+    super(`the body is over maxResponseBytes (${maxResponseBytes})`, status, headers, "", attempts);
+    this.maxResponseBytes = maxResponseBytes;
   }
 }
 
@@ -172,7 +169,7 @@ const QUOTED_CHARS = 200;
 
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
-  const head = `Callbell answered ${status}${statusText ? ` ${statusText.slice(0, QUOTED_CHARS)}` : ""} to ${method} ${path} after ${attemptCount(attempts)}`;
+  const head = `Callbell answered ${status}${statusText ? ` ${statusText}` : ""} to ${method} ${path} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 

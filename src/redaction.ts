@@ -1,36 +1,26 @@
 // The API token must never reach what the client shows: error messages, status lines, error
-// bodies (raw or parsed), headers. A server may echo it raw or JSON-escaped (`\/`, `\u002B`), so
-// the pattern matches each character in any of those forms. A successful answer's data is never
-// passed through here: it is the caller's, and a short token ("t", "Joe") would corrupt it.
+// bodies (raw or parsed), headers. A server may echo it JSON-escaped (`\/`, `\u002B`), so a
+// text is first rid of such escapes of the characters a token can hold (JSON reads the text the
+// same), and then every raw occurrence is masked. A successful answer's data is never passed
+// through here: it is the caller's, and a short token ("t", "Joe") would corrupt it.
 
 export type Redact = (text: string) => string;
 
 const KEEP: Redact = (text) => text;
 
-/** A function that masks `token` in a text; the pattern is built on first use, on an error path. */
+/** A function that masks `token` in a text; linear in the text (two passes, no backtracking). */
 export function redactor(token: string | undefined): Redact {
-  if (!token) return KEEP;
-  let pattern: RegExp | undefined;
-  // Linear in the text for a given token: one fixed sequence of alternatives, no nested repeats.
-  return (text) => text.replace((pattern ??= new RegExp(Array.from(token, formsOf).join(""), "g")), "[redacted]");
+  return token ? (text) => text.replace(/\\(?:[\\/]|u([\da-fA-F]{4}))/g, unescapeTokenChar).replaceAll(token, "[redacted]") : KEEP;
 }
 
-// A bearer token's characters are [A-Za-z0-9-._~+/=]; JSON may write any of them as \uXXXX (hex in
-// either case), and "/" as "\/".
-function formsOf(char: string): string {
-  const hex = char.charCodeAt(0).toString(16).padStart(4, "0").replace(/[a-f]/g, (digit) => `[${digit}${digit.toUpperCase()}]`);
-  return `(?:${/\w/.test(char) ? char : `\\${char}`}|\\\\u${hex}${char === "/" ? "|\\\\/" : ""})`;
+// `\\` is matched so that its second backslash never starts an escape; it is kept, as is any
+// escape of a character no token holds (a quote, a control character).
+function unescapeTokenChar(escape: string, hex?: string): string {
+  const char = hex ? String.fromCharCode(parseInt(hex, 16)) : escape[1]!;
+  return /[\w\-.~+/=]/.test(char) ? char : escape;
 }
 
-/** The same headers, with the token masked in every value (a copy only when one held it). */
+/** The same headers, with the token masked in every value. */
 export function redactHeaders(headers: Headers, redact: Redact): Headers {
-  if (redact === KEEP) return headers;
-  const copy = new Headers();
-  let changed = false;
-  headers.forEach((value, name) => {
-    const masked = redact(value);
-    changed ||= masked !== value;
-    copy.append(name, masked);
-  });
-  return changed ? copy : headers;
+  return redact === KEEP ? headers : new Headers(Array.from(headers, ([name, value]) => [name, redact(value)]));
 }

@@ -25,42 +25,29 @@ export function backoffMs(retry: number): number {
   return Math.min(500 * 2 ** (retry - 1), 8_000) * (1 - Math.random() * 0.25);
 }
 
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MONTH = MONTHS.join("|");
-const TIME = "(\\d\\d):(\\d\\d):(\\d\\d)";
-// RFC 9110 §5.6.7's three forms, nothing else: IMF-fixdate, then the obsolete RFC 850 and asctime.
-const IMF_FIXDATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d\\d) (${MONTH}) (\\d{4}) ${TIME} GMT$`);
-const RFC850_DATE = new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\\d\\d)-(${MONTH})-(\\d\\d) ${TIME} GMT$`);
-const ASCTIME_DATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (${MONTH}) ([ \\d]\\d) ${TIME} (\\d{4})$`);
-
-/** An HTTP-date in ms since the epoch, or undefined when `value` is not one of the three forms. */
-export function parseHttpDate(value: string, now: number = Date.now()): number | undefined {
-  let match: RegExpExecArray | null;
-  let day, month, year, hours, minutes, seconds: string | undefined;
-  if ((match = IMF_FIXDATE.exec(value))) [, day, month, year, hours, minutes, seconds] = match;
-  else if ((match = ASCTIME_DATE.exec(value))) [, month, day, hours, minutes, seconds, year] = match;
-  else if ((match = RFC850_DATE.exec(value))) {
-    [, day, month, year, hours, minutes, seconds] = match;
-    // A two-digit year more than 50 years ahead is the most recent past year with those digits.
-    const thisYear = new Date(now).getUTCFullYear();
-    const full = thisYear - (thisYear % 100) + Number(year);
-    year = String(full > thisYear + 50 ? full - 100 : full);
-  } else return undefined;
-  const date = new Date(Date.UTC(2000, MONTHS.indexOf(month!), Number(day), Number(hours), Number(minutes), Number(seconds)));
-  date.setUTCFullYear(Number(year)); // Date.UTC would read years 0-99 as 1900-1999
-  // Refuse what Date would roll over: 31 Feb, 25:00, 12:60 (a leap second :60 is kept).
-  return date.getUTCDate() === Number(day) && Number(hours) < 24 && Number(minutes) < 60 && Number(seconds) <= 60 ? date.getTime() : undefined;
-}
-
 /**
  * How long the server asked to wait, in ms, from a `Retry-After` of delta-seconds (`120`) or an
  * HTTP-date (measured against the local clock; a past date means no wait); `undefined` when there
  * is none or it is anything else (`-1`, `1.5`, `1, 2`, `2 Dec`), and the client then backs off.
+ *
+ * An HTTP-date is one of RFC 9110 §5.6.7's three forms: IMF-fixdate (`Sun, 06 Nov 1994 08:49:37
+ * GMT`), or the obsolete RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6
+ * 08:49:37 1994`) forms. The two obsolete ones are rewritten as IMF-fixdate, and a date counts only
+ * if Date prints it back exactly: that refuses every other shape, and a day, time or weekday that
+ * does not exist.
  */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
-  const value = headers.get("retry-after");
+  let value = headers.get("retry-after");
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1_000;
-  const date = parseHttpDate(value, now);
-  return date === undefined ? undefined : Math.max(0, date - now);
+  let match = /^(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\d\d)-(\w{3})-(\d\d) (\S{8}) GMT$/.exec(value);
+  if (match) {
+    // A two-digit year more than 50 years ahead is the most recent past year with those digits (until 2050).
+    let year = 2000 + Number(match[4]);
+    if (year > new Date(now).getUTCFullYear() + 50) year -= 100;
+    value = `${match[1]!.slice(0, 3)}, ${match[2]} ${match[3]} ${year} ${match[5]} GMT`;
+  } else if ((match = /^(\w{3}) (\w{3}) ([ \d]\d) (\S{8}) (\d{4})$/.exec(value)))
+    value = `${match[1]}, ${match[3]!.replace(" ", "0")} ${match[2]} ${match[5]} ${match[4]} GMT`;
+  const date = Date.parse(value);
+  return new Date(date).toUTCString() === value ? Math.max(0, date - now) : undefined;
 }

@@ -49,7 +49,6 @@ export type Send = (url: string, method: string, headers: Record<string, string>
 
 // RFC 6750's b64token: anything else could not travel in an Authorization header.
 const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const NO_OPTIONS: SendOptions = {};
 export const DEFAULT_MAX_RESPONSE_BYTES = 1 << 20;
 
 export function createSend({ token, fetch: customFetch, ...defaults }: TransportOptions): Send {
@@ -57,7 +56,7 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
   // A string token is checked once here; a function's answer on every attempt.
   const fixedToken = typeof token === "function" ? undefined : checkToken(token);
 
-  return async function send(url, method, headers, body, options = NO_OPTIONS) {
+  return async function send(url, method, headers, body, options = {}) {
     checkRetryOptions(options);
     const {
       signal,
@@ -71,11 +70,11 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw signal.reason;
       const attemptController = new AbortController();
-      const timer = setTimeout(abortOnTimeout, timeoutMs, attemptController);
+      const timer = setTimeout(() => attemptController.abort(), timeoutMs);
       const unwatch = signal && watch(signal, attemptController);
       let attemptToken = fixedToken;
       let response: Response | undefined;
-      let text: string | null | undefined;
+      let text: string | null = null;
       let failure: unknown;
       try {
         attemptToken ??= await tokenFrom(token as () => string | Promise<string>, attemptController.signal);
@@ -83,6 +82,7 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
         response = await fetch(url, { method, headers, body, signal: attemptController.signal });
         // Read here, inside the timeout, so that a stalled or cut-off body is retried like any failure.
         text = await readText(response, maxResponseBytes);
+        if (text === null) throw new CallbellResponseTooLargeError(maxResponseBytes, response.status, redactHeaders(response.headers, redactor(attemptToken)), attempt);
       } catch (error) {
         failure = error;
       } finally {
@@ -90,15 +90,14 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
         unwatch?.();
       }
       if (signal?.aborted) throw signal.reason;
-      // The token function's failure, or its answer refused: trying again would not help.
+      // The token function's failure, its answer refused, or a body over the cap: trying again would not help.
       if (failure instanceof CallbellError) throw failure;
       const redact = redactor(attemptToken);
-      if (response && text === null) throw new CallbellResponseTooLargeError(maxResponseBytes, response.status, redactHeaders(response.headers, redact), attempt);
 
       let sent: Sent | undefined;
-      if (response && typeof text === "string") {
-        sent = { response, body: text, attempts: attempt, redact };
-        if (attempt > maxRetries || !isRetryableStatus(response.status)) return sent;
+      if (text !== null) {
+        sent = { response: response!, body: text, attempts: attempt, redact };
+        if (attempt > maxRetries || !isRetryableStatus(response!.status)) return sent;
       } else if (attempt > maxRetries) {
         // Only the timer aborts this controller once the caller's signal is ruled out.
         throw attemptController.signal.aborted
@@ -113,59 +112,52 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
   };
 }
 
-function abortOnTimeout(controller: AbortController): void {
-  controller.abort();
+// One listener per caller's signal, however many calls share it: each attempt (or wait) adds its
+// controller to the signal's set and takes it out when done; the listener goes with the last one.
+// (A listener per call gives MaxListenersExceededWarning at 11 concurrent calls.)
+interface Abortable {
+  abort(reason: unknown): void;
 }
+const watched = new WeakMap<AbortSignal, Set<Abortable>>();
 
-// One listener per caller's signal, however many calls share it: each call adds its attempt's
-// controller to the signal's set and takes it out when the attempt ends; the listener goes with
-// the last one. (A listener per call gives MaxListenersExceededWarning at 11 concurrent calls.)
-const watched = new WeakMap<AbortSignal, { controllers: Set<{ abort(reason: unknown): void }>; listener: () => void }>();
-
-function watch(signal: AbortSignal, controller: { abort(reason: unknown): void }): () => void {
-  let entry = watched.get(signal);
-  if (!entry) {
-    const controllers = new Set<{ abort(reason: unknown): void }>();
-    const listener = () => {
-      for (const each of controllers) each.abort(signal.reason);
-    };
-    watched.set(signal, (entry = { controllers, listener }));
-    signal.addEventListener("abort", listener);
+function watch(signal: AbortSignal, controller: Abortable): () => void {
+  let controllers = watched.get(signal);
+  if (!controllers) {
+    watched.set(signal, (controllers = new Set()));
+    signal.addEventListener("abort", abortAll);
   }
-  const { controllers, listener } = entry;
   controllers.add(controller);
   return () => {
     controllers.delete(controller);
-    if (controllers.size === 0) {
-      signal.removeEventListener("abort", listener);
+    if (!controllers.size) {
+      signal.removeEventListener("abort", abortAll);
       watched.delete(signal);
     }
   };
 }
 
+function abortAll(this: AbortSignal): void {
+  for (const controller of watched.get(this) ?? []) controller.abort(this.reason);
+}
+
 /** The token function's answer, checked; it runs under the attempt's signal (its timeout and the caller's abort). */
 function tokenFrom(token: () => string | Promise<string>, signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
-    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    signal.addEventListener("abort", () => reject(signal.reason));
     Promise.resolve()
       .then(token)
-      .then(
-        (value) => resolve(checkToken(value)),
-        (cause: unknown) => reject(new CallbellInputError("token", "The token function failed; its error is this error's cause.", { cause })),
-      )
-      .catch(reject);
+      .then(checkToken, (cause: unknown) => {
+        throw new CallbellInputError("token", "The token function failed: see `cause`.", { cause });
+      })
+      .then(resolve, reject);
   });
 }
 
 /** The body as text, read as a stream; `null` once it passes `maxBytes`, and the rest is not downloaded. */
 async function readText(response: Response, maxBytes: number): Promise<string | null> {
-  const { body, headers } = response;
+  const { body } = response;
   if (!body) return "";
-  // Content-Length counts the encoded bytes: it says "too long" only for an unencoded body.
-  if (Number(headers.get("content-length")) > maxBytes && !headers.has("content-encoding")) {
-    void body.cancel().catch(ignore);
-    return null;
-  }
+  // Bytes as they arrive, decompressed: Content-Length counts compressed bytes, and may lie.
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = "";
@@ -173,14 +165,12 @@ async function readText(response: Response, maxBytes: number): Promise<string | 
     const { done, value } = await reader.read();
     if (done) return text + decoder.decode();
     if ((bytes += value.byteLength) > maxBytes) {
-      void reader.cancel().catch(ignore);
+      reader.cancel().catch(() => {});
       return null;
     }
     text += decoder.decode(value, { stream: true });
   }
 }
-
-function ignore(): void {}
 
 /** Waits, unless the caller aborts first: then it rejects with the abort's reason at once. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -204,21 +194,25 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
 // undici wraps socket errors in a TypeError("fetch failed") whose cause says what happened.
 function reasonOf(error: unknown): string {
   const failure = error as { cause?: { message?: string }; message?: string } | undefined;
-  return String(failure?.cause?.message || failure?.message || error).slice(0, 200);
+  return String(failure?.cause?.message || failure?.message || error);
 }
 
 function checkToken(token: unknown): string {
   if (typeof token !== "string" || !BEARER_TOKEN.test(token))
-    throw new CallbellInputError("token", "No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN (no spaces or line breaks).");
+    throw new CallbellInputError("token", "No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN.");
   return token;
 }
 
 // setTimeout fires at once for delays above 2^31 - 1 ms, which would turn a long timeout into none.
-function checkRetryOptions({ timeoutMs, maxRetries, maxResponseBytes }: RetryOptions): void {
-  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs < 2 ** 31))
-    throw new CallbellInputError("timeoutMs", "timeoutMs must be a number of ms above 0, below 2^31.");
-  if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0))
-    throw new CallbellInputError("maxRetries", "maxRetries must be a whole number, 0 or more.");
-  if (maxResponseBytes !== undefined && !(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0))
-    throw new CallbellInputError("maxResponseBytes", "maxResponseBytes must be a whole number of bytes above 0.");
+const LIMITS: [keyof RetryOptions, (value: number) => boolean, string][] = [
+  ["timeoutMs", (ms) => ms > 0 && ms < 2 ** 31, "above 0, below 2^31"],
+  ["maxRetries", (count) => Number.isInteger(count) && count >= 0, "an integer >= 0"],
+  ["maxResponseBytes", (bytes) => Number.isSafeInteger(bytes) && bytes > 0, "an integer > 0"],
+];
+
+function checkRetryOptions(options: RetryOptions): void {
+  for (const [name, fits, what] of LIMITS) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === "number" && fits(value))) throw new CallbellInputError(name, `${name} must be ${what}.`);
+  }
 }
