@@ -37,9 +37,10 @@ export type RequestOptions = SendOptions;
 type PatchOperation = paths["/contacts/{uuid}"]["patch"];
 // What the client fixes for every call: a per-call fetch, Request, baseUrl, serializer or
 // middleware would bypass its checks or its transport, so the types leave them out (and a
-// baseUrl passed anyway is refused at run time, as it would take the token elsewhere).
+// baseUrl passed anyway is refused at run time, as it would take the token elsewhere). The body
+// has been read by the time openapi-fetch parses it, as JSON or text (see readBack).
 type Fixed = "baseUrl" | "fetch" | "Request" | "bodySerializer" | "pathSerializer" | "querySerializer" | "middleware";
-export type ApiInit = Omit<FetchOptions<PatchOperation>, Fixed> & RequestOptions & { [key in Fixed]?: never };
+export type ApiInit = Omit<FetchOptions<PatchOperation>, Fixed | "parseAs"> & RequestOptions & { [key in Fixed]?: never } & { parseAs?: "json" | "text" };
 
 /** The openapi-fetch client for the one operation, with the same checks, transport and errors as updateContact. */
 export interface CallbellApi {
@@ -84,17 +85,15 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     pathSerializer: (pathname, params) => pathname.replace("{uuid}", encodeUuid(params?.uuid)),
     async fetch(request) {
       const { url, init } = request as unknown as CallRequest;
-      const path = url.slice(baseUrl.length);
       if (!url.startsWith(baseUrl)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
       const sent = await send(url, init.method!, Object.fromEntries(init.headers as Headers), init.body as string | undefined, init);
       const { response, body, redact } = sent;
-      if (response.ok) {
-        contactFrom(sent);
-        return new Response(body, response);
-      }
-      // A Response cannot carry a status HTTP does not define (600 and up): that is an error here too.
-      if (response.status > 599) throw apiError(sent, init.method!, path);
-      return new Response(redact(body) || null, { status: response.status, statusText: redact(response.statusText), headers: redactHeaders(response.headers, redact) });
+      if (response.ok) contactFrom(sent);
+      return readBack(
+        response,
+        response.ok ? body : redact(body),
+        !response.ok && { statusText: { value: redact(response.statusText) }, headers: { value: redactHeaders(response.headers, redact) } },
+      );
     },
   });
 
@@ -150,7 +149,7 @@ function serializeBody(body: unknown): string {
       const unfit =
         type === "number" ? !Number.isFinite(value) && String(value)
         : type === "bigint" || type === "function" || type === "symbol" ? `a ${type}`
-        : prototype ? prototype !== Object.prototype && prototype !== Array.prototype && `a ${prototype.constructor?.name} object`
+        : prototype ? prototype !== Object.prototype && prototype !== Array.prototype && `a ${prototype.constructor?.name}`
         : value === null ? held instanceof Date && "an invalid Date"
         : value === undefined && (Array.isArray(this) || held !== undefined) && "undefined";
       if (unfit)
@@ -158,8 +157,22 @@ function serializeBody(body: unknown): string {
       return value;
     });
   } catch (error) {
-    throw error instanceof CallbellInputError ? error : new CallbellInputError("update", "The update is not JSON: see `cause`.", { cause: error });
+    throw error instanceof CallbellInputError ? error : new CallbellInputError("update", "The update cannot be JSON (its `cause`).", { cause: error });
   }
+}
+
+/**
+ * The response as it came, for openapi-fetch to read its body from: the transport has read the
+ * body already (under the timeout and the cap), so its readers give that text back. Cheaper than a
+ * new Response (about 20 µs each), and it keeps any status, 600 and up included. An error answer
+ * shows its body, status line and headers with the token masked. (So `parseAs` is "json" or "text".)
+ */
+function readBack(response: Response, text: string, masked: PropertyDescriptorMap | false): Response {
+  return Object.defineProperties(response, {
+    ...masked,
+    text: { value: async () => text },
+    json: { value: async () => JSON.parse(text) },
+  });
 }
 
 function apiError({ response, body, redact, attempts }: Sent, method: string, path: string): CallbellAPIError {
@@ -185,7 +198,7 @@ function contactFrom({ response, body: text, redact, attempts }: Sent): Contact 
   try {
     body = JSON.parse(text);
   } catch {
-    throw fail(text ? "the body is not JSON" : "the body is empty");
+    throw fail("the body is not JSON");
   }
   const contact = (body as { contact?: unknown } | null)?.contact;
   // Callbell's example wraps the contact in an array of one; its field table says an object.

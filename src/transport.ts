@@ -147,7 +147,7 @@ function tokenFrom(token: () => string | Promise<string>, signal: AbortSignal): 
     Promise.resolve()
       .then(token)
       .then(checkToken, (cause: unknown) => {
-        throw new CallbellInputError("token", "The token function failed: see `cause`.", { cause });
+        throw new CallbellInputError("token", "The token function failed (its `cause`).", { cause });
       })
       .then(resolve, reject);
   });

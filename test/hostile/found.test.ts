@@ -220,13 +220,15 @@ describe("callbell.api keeps updateContact's promises", () => {
     expect((await outcome(patchVia(callbell, UUID))).error).toBeInstanceOf(CallbellResponseFormatError);
   });
 
-  it("status 600 is a CallbellAPIError on both paths", async () => {
-    const server = await serve(reply(600, { message: "odd" }));
+  it("status 600: callbell.api returns it as an error answer, updateContact throws a CallbellAPIError", async () => {
+    const server = await serve(reply(600, { message: `odd ${TOKEN}` }));
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: server.url, maxRetries: 0 });
-    const viaApi = await outcome(patchVia(callbell, UUID));
-    expect(viaApi.error).toBeInstanceOf(CallbellAPIError);
-    expect((viaApi.error as CallbellAPIError).status).toBe(600);
-    expect((await outcome(callbell.updateContact(UUID, { name: "Joe" }))).error).toBeInstanceOf(CallbellAPIError);
+    const viaApi = await patchVia(callbell, UUID);
+    expect(viaApi.response.status).toBe(600);
+    expect(viaApi.error).toEqual({ message: "odd [redacted]" });
+    const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
+    expect(error).toBeInstanceOf(CallbellAPIError);
+    expect((error as CallbellAPIError).status).toBe(600);
   });
 
   it("a per-call timeoutMs is honoured", async () => {

@@ -113,7 +113,7 @@ describe("responses", () => {
 
   it.each([
     ["not JSON", () => new Response("<html>oops</html>", { status: 200 }), /not JSON/],
-    ["empty", () => new Response(null, { status: 200 }), /empty/],
+    ["empty", () => new Response(null, { status: 200 }), /the body is not JSON/],
     ["no contact", () => json(200, { contacts: [] }), /no `contact` with a `uuid`/],
     ["an empty array", () => json(200, { contact: [] }), /no `contact` with a `uuid`/],
     ["two contacts", () => json(200, { contact: [contact, contact] }), /no `contact` with a `uuid`/],
