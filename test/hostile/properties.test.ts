@@ -338,11 +338,16 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
       c.via === "updateContact"
         ? callbell.updateContact(uuid, update, { signal: controller.signal })
         : callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body: update, signal: controller.signal });
-    outcome = await callContext.run(liveTimers, call).then(
+    const settled = callContext.run(liveTimers, call).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
+    // A call that never settles fails the run at its bound, rather than hanging the suite.
+    const bound = boundMs(c, behaviours);
+    outcome = await Promise.race([settled, unrefSleep(bound).then(() => ({ hung: true }) as { value?: unknown; error?: unknown })]);
+    expect(outcome, `not settled within ${bound} ms`).not.toHaveProperty("hung");
   } catch (error) {
+    if (!(error instanceof CallbellError)) throw error;
     outcome = { error };
   }
   const elapsed = performance.now() - started;
