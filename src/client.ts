@@ -28,7 +28,7 @@ export interface CallbellClientOptions {
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2; 0 turns them off. */
   maxRetries?: number;
   /** The longest response body read, in bytes after decompression. Default 1 MiB; a longer one is a CallbellResponseTooLargeError. */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
 }
 
 /** Per-call options: `signal`, and `timeoutMs`, `maxRetries` or `maxResponseBytes` to override the client's for this call. */

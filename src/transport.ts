@@ -23,7 +23,7 @@ export interface RetryOptions {
    * the largest plausible answer, and still small enough that a hostile or broken server cannot
    * exhaust memory. A longer answer is a CallbellResponseTooLargeError, not retried.
    */
-  maxResponseBytes?: number;
+  maxResponseBytes?: number | undefined;
 }
 
 export interface SendOptions extends RetryOptions {
