@@ -242,12 +242,18 @@ afterAll(async () => {
  * The client's sockets to a port that keep the process alive (an idle pooled socket is unref'd
  * and not listed): those that outlive the server closing its end are left behind.
  */
-function clientSocketsTo(port: number): string[] {
-  return (process as unknown as { _getActiveHandles(): { constructor: { name: string }; remotePort?: number; readyState?: string; isPaused?(): boolean }[] })
-    ._getActiveHandles()
-    .filter((handle) => handle.constructor.name === "Socket" && handle.remotePort === port)
-    .map((socket) => `${socket.readyState}${socket.isPaused?.() ? " paused" : ""}`);
+function clientSocketsTo(port: number): Set<object> {
+  return new Set(
+    (process as unknown as { _getActiveHandles(): { constructor: { name: string }; remotePort?: number }[] })
+      ._getActiveHandles()
+      .filter((handle) => handle.constructor.name === "Socket" && handle.remotePort === port),
+  );
 }
+
+const describeSocket = (socket: object) => {
+  const { readyState, isPaused } = socket as { readyState: string; isPaused(): boolean };
+  return `${readyState}${isPaused.call(socket) ? " paused" : ""}`;
+};
 
 // The timers each run's call sets, found through the async context the call runs in (the two
 // properties run concurrently, so a process-wide count would mix them). Only ref'd timers count:
@@ -310,6 +316,7 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
   const runId = c.token;
   script.set(runId, run);
   const liveTimers = new Set<NodeJS.Timeout>();
+  const socketsBefore = clientSocketsTo(ports[via]); // any an earlier run left, which it has reported
   const fetchCalls: { at: number; signalAborted: boolean }[] = [];
   const controller = new AbortController();
   let abortedAt = Infinity;
@@ -403,12 +410,13 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
   expect(refTimers(liveTimers), "the client's timers left running").toBe(0);
   // No socket left: once the server closes its end of every connection, the client closes its own.
   servers[via].closeAllConnections();
-  let left = clientSocketsTo(ports[via]);
+  const leftByThisRun = () => [...clientSocketsTo(ports[via])].filter((socket) => !socketsBefore.has(socket));
+  let left = leftByThisRun();
   for (let waited = 0; left.length && waited < 2_000; waited += 20) {
     await unrefSleep(20);
-    left = clientSocketsTo(ports[via]);
+    left = leftByThisRun();
   }
-  expect(left, "the client's sockets left open").toEqual([]);
+  expect(left.map(describeSocket), "the client's sockets left open").toEqual([]);
   script.delete(runId);
 }
 
