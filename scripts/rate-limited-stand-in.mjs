@@ -30,6 +30,7 @@ function seededRandom(seed) {
  * @param {number} [options.serverErrors] share of served requests answered 500, 502 or 503
  * @param {number} [options.resets] share of served requests whose connection is reset
  * @param {number} [options.seed]
+ * @param {string[]} [options.missing] uuids answered 404 (no such contact), for failures that no retry fixes
  * @param {number} [options.port] default 0 (any free port)
  */
 export async function startRateLimitedStandIn({
@@ -39,7 +40,9 @@ export async function startRateLimitedStandIn({
   resets = 0,
   seed = 1,
   port = 0,
+  missing = [],
 } = {}) {
+  const missingUuids = new Set(missing);
   const random = seededRandom(seed);
   const window = []; // times (ms) at which the served requests of the last second arrived
   let windowStart = 0;
@@ -92,6 +95,11 @@ export async function startRateLimitedStandIn({
         counts.serverErrors++;
         response.writeHead([500, 502, 503][Math.floor(random() * 3)], { "content-type": "application/json" });
         response.end('{"message":"Stand-in failure"}');
+        return;
+      }
+      if (missingUuids.has(uuid)) {
+        response.writeHead(404, { "content-type": "application/json" });
+        response.end('{"message":"Contact not found"}');
         return;
       }
       counts.served++;

@@ -218,7 +218,7 @@ describe("a 429 slows the whole batch", () => {
       for await (const result of updateContacts(callbell, [{ uuid: uuidOf(0), update: { name: "X" } }])) results.push(result);
       expect(results).toHaveLength(1);
       expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
-      const error = (results[0] as { error: RateLimitError }).error;
+      const error = (results[0] as unknown as { error: RateLimitError }).error;
       expect(error).toBeInstanceOf(RateLimitError);
       expect(error.retryAfterMs).toBe(120_000);
     } finally {
