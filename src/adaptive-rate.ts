@@ -5,11 +5,13 @@
 // and limiter fix it at construction; bottleneck can, but has had no release since 2019).
 
 /** Sends due late (a busy event loop) may catch up by this much, and no more: a bounded burst. */
-const CATCH_UP_MS = 20;
+const CATCH_UP_MS = 10;
+/** Callbell counts requests per second: for a second after a decrease, its window still holds requests sent faster. */
+const WINDOW_MS = 1_000;
 /** On a 429, the rate is multiplied by this. */
-const DECREASE = 0.7;
-/** Each success adds this share of the ceiling divided by the rate: +5 % of the ceiling per second at full pace. */
-const INCREASE = 0.05;
+const DECREASE = 0.8;
+/** Each success adds this share of the ceiling divided by the rate: +10 % of the ceiling per second at full pace. */
+const INCREASE = 0.1;
 
 export class AdaptiveRate {
   readonly ceiling: number;
@@ -46,12 +48,13 @@ export class AdaptiveRate {
   }
 
   /**
-   * A request sent at `sentAt` got a 429. Only one decrease per round: requests sent before the
-   * last decrease went out at the old rate and say nothing about the new one.
+   * A request sent at `sentAt` got a 429. One decrease per window: a 429 for a request sent less
+   * than a window after the last decrease still reflects the old rate, and counting it would
+   * collapse the rate (every request is refused until the server's window has drained).
    */
   recordRateLimited(sentAt: number, now: number, retryAfterMs: number | undefined): void {
     if (retryAfterMs !== undefined) this.#pausedUntil = Math.max(this.#pausedUntil, now + retryAfterMs);
-    if (sentAt < this.#lastDecreaseAt) return;
+    if (sentAt < this.#lastDecreaseAt + WINDOW_MS) return;
     this.#rate = Math.max(this.floor, this.#rate * DECREASE);
     this.#lastDecreaseAt = now;
   }
