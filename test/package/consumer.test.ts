@@ -91,7 +91,7 @@ describe("the packed tarball", () => {
     for (const file of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "generated/openapi.json", "generated/openapi.yaml", "generated/schema.d.ts"])
       expect(packedFiles).toContain(file);
     const stray = packedFiles.filter(
-      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts)|generated\/(openapi\.json|openapi\.yaml|schema\.d\.ts))$/.test(file),
+      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts)|generated\/(openapi\.json|openapi\.yaml|schema\.d\.ts|contact-validators\.(js|d\.ts)))$/.test(file),
     );
     expect(stray).toEqual([]);
   });
@@ -167,5 +167,36 @@ console.log(typeof createCallbellClient, typeof CallbellError);
     );
     expect(JSON.parse(run("node run-esm.mjs", project))).toEqual({ name: "Joe", server: "https://api.callbell.eu/v1" });
     expect(run("node run-cjs.cjs", project).trim()).toBe("function function");
+  }, 60_000);
+
+  it("runs updateContacts from callbell-openapi/bulk, and the callbell-contacts command", () => {
+    writeFileSync(
+      path.join(project, "run-bulk.mjs"),
+      `import { createCallbellClient, CallbellInputError, NotFoundError } from "callbell-openapi";
+import { updateContacts } from "callbell-openapi/bulk";
+let requests = 0;
+const fetch = async (url) => {
+  requests++;
+  return String(url).endsWith("/gone")
+    ? new Response("{}", { status: 404 })
+    : new Response(JSON.stringify({ contact: { uuid: "abc", name: "Joe" } }), { status: 200, headers: { "Content-Type": "application/json" } });
+};
+const items = [{ uuid: "abc", update: { name: "Joe" } }, { uuid: "gone", update: { name: "X" } }, { uuid: "abc", update: {} }];
+const results = [];
+for await (const result of updateContacts(createCallbellClient({ token: "t0k3n", fetch }), items)) results.push(result);
+results.sort((a, b) => a.index - b.index);
+console.log(JSON.stringify({
+  ok: results.map((result) => result.ok),
+  typed: [results[1].error instanceof NotFoundError, results[2].error instanceof CallbellInputError],
+  requests,
+}));
+`,
+    );
+    expect(JSON.parse(run("node run-bulk.mjs", project))).toEqual({ ok: [true, false, false], typed: [true, true], requests: 2 });
+    expect(run("npx --no-install callbell-contacts --help", project)).toContain("Usage: callbell-contacts update");
+    writeFileSync(path.join(project, "contacts.csv"), "uuid,name,tags\nabc,Joe,VIP|Interested\n");
+    const dryRun = spawnSync("sh", ["-c", "npx --no-install callbell-contacts update --input contacts.csv --dry-run"], { cwd: project, env, encoding: "utf8" });
+    expect(dryRun.stderr).toContain("1 row checked, all valid; nothing sent (--dry-run).");
+    expect(dryRun.status).toBe(0);
   }, 60_000);
 });
