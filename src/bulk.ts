@@ -285,8 +285,9 @@ async function* run(
       }
       const next = await iterator.next();
       if (next.done) return;
-      const uuid = (next.value as Partial<BulkItem> | null)?.uuid;
-      emit({ index: nextIndex++, uuid: typeof uuid === "string" ? uuid : "", ok: false, error: new NotSentError(signal?.reason), attempts: 0 });
+      // Still checked: a bad item says what is wrong with it, whether or not the batch ran.
+      const checked = check(next.value, nextIndex++);
+      emit("readyAt" in checked ? { index: checked.index, uuid: checked.uuid, ok: false, error: new NotSentError(signal?.reason), attempts: 0 } : checked);
     }
   }
 

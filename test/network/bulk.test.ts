@@ -90,13 +90,16 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(standIn.requestsPerUuid().get(uuidOf(0))).toBe(before.get(uuidOf(0)));
   });
 
-  it("stops at once on an abort before the start: every item not sent, no request", async () => {
+  it("stops at once on an abort before the start: every item not sent, no request; an invalid one still says why", async () => {
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     const items = Array.from({ length: 20 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "N" } }));
-    const { results, fetches } = await collect(standIn, items, { signal: controller.signal });
-    expectOneResultEach(results, 20);
+    const { results, fetches } = await collect(standIn, [...items, { uuid: uuidOf(20), update: {} }], { signal: controller.signal });
+    expectOneResultEach(results, 21);
     expect(fetches).toBe(0);
+    const invalid = results.pop()!;
+    expect(invalid).toMatchObject({ index: 20, ok: false, attempts: 0 });
+    expect((invalid as { error: Error }).error).toBeInstanceOf(CallbellInputError);
     for (const result of results) {
       expect(result).toMatchObject({ ok: false, attempts: 0 });
       if (!result.ok) {
