@@ -4,7 +4,11 @@
 // Our own because no well-kept limiter changes its rate while running (p-queue, p-throttle
 // and limiter fix it at construction; bottleneck can, but has had no release since 2019).
 
-/** Sends due late (a busy event loop) may catch up by this much, and no more: a bounded burst. */
+/**
+ * Sends due late (a busy event loop) may catch up by this much, and no more: a burst of at most
+ * 10 ms of sends, 3 at the default rate. (50 ms kept pace no better on a loaded machine, and
+ * earned more 429s: the server's window saw the bursts.)
+ */
 const CATCH_UP_MS = 10;
 /** Callbell counts requests per second: for a second after a decrease, its window still holds requests sent faster. */
 const WINDOW_MS = 1_000;
