@@ -100,6 +100,8 @@ export function updateContacts(
     throw new CallbellInputError("concurrency", "concurrency must be a whole number, 1 or more.");
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0))
     throw new CallbellInputError("maxRetries", "maxRetries must be a whole number, 0 or more.");
+  if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs < 2 ** 31))
+    throw new CallbellInputError("timeoutMs", "timeoutMs must be a number of ms above 0, below 2^31.");
   if (typeof retryDelayMs !== "function") throw new CallbellInputError("retryDelayMs", "retryDelayMs must be a function.");
   if (items == null || !(Symbol.asyncIterator in Object(items) || Symbol.iterator in Object(items)))
     throw new CallbellInputError("items", "items must be an iterable or async iterable of { uuid, update }.");
@@ -115,7 +117,7 @@ async function* run(
   { ratePerSecond, concurrency, signal, onProgress, maxRetries, timeoutMs, retryDelayMs }: RunOptions,
 ): AsyncGenerator<BulkResult, void, undefined> {
   const iterator: AsyncIterator<BulkItem> | Iterator<BulkItem> =
-    Symbol.asyncIterator in items ? (items as AsyncIterable<BulkItem>)[Symbol.asyncIterator]() : (items as Iterable<BulkItem>)[Symbol.iterator]();
+    Symbol.asyncIterator in Object(items) ? (items as AsyncIterable<BulkItem>)[Symbol.asyncIterator]() : (items as Iterable<BulkItem>)[Symbol.iterator]();
   const rate = new AdaptiveRate(ratePerSecond);
   // Each request's own controller, aborted only when the caller stops reading results (breaks out
   // of the loop); one per request, since a shared signal would collect a listener per request.
@@ -167,11 +169,19 @@ async function* run(
         },
         (error: unknown) => onFailure(job, error, sentAt),
       )
+      // An onProgress or retryDelayMs that throws ends the batch with its error, as an input that throws does.
+      .catch(crash)
       .finally(() => {
         inFlightControllers.delete(controller);
         inFlight--;
         pumpWake.notify();
       });
+  }
+
+  function crash(error: unknown) {
+    pumpFailure ??= { error };
+    readerWake.notify();
+    pumpWake.notify();
   }
 
   function onFailure(job: Job, error: unknown, sentAt: number) {
@@ -233,6 +243,7 @@ async function* run(
     let inputDone = false;
     let job: Job | undefined;
     for (;;) {
+      if (pumpFailure) return;
       if (stopped || signal?.aborted) break;
       // The reader is behind: start nothing new until it catches up, so memory stays flat.
       if (ready.length >= concurrency) {
@@ -268,9 +279,9 @@ async function* run(
       send(job);
       job = undefined;
     }
-    if (stopped) return;
+    if (stopped || pumpFailure) return;
     // Aborted (or done): let what is in flight settle; retries not yet sent end with their last error.
-    while (inFlight > 0) await pumpWake.wait();
+    while (inFlight > 0 && !pumpFailure) await pumpWake.wait();
     for (const waiting of [job, ...retries.splice(0)]) {
       if (!waiting) continue;
       if (waiting.lastError) fail(waiting, waiting.lastError);
@@ -278,7 +289,7 @@ async function* run(
     }
     if (inputDone) return;
     for (;;) {
-      if (stopped) return;
+      if (stopped || pumpFailure) return;
       if (ready.length >= concurrency) {
         await pumpWake.wait();
         continue;
@@ -299,31 +310,32 @@ async function* run(
         readerWake.notify();
       },
       (error: unknown) => {
-        pumpFailure = { error };
+        pumpFailure ??= { error };
         pumpDone = true;
         readerWake.notify();
       },
     );
     for (;;) {
+      if (pumpFailure) throw pumpFailure.error;
       const result = ready.shift();
       if (result) {
         pumpWake.notify();
         yield result;
-      } else if (pumpDone) {
-        if (pumpFailure) throw pumpFailure.error;
-        return;
-      } else await readerWake.wait();
+      } else if (pumpDone) return;
+      else await readerWake.wait();
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    // The caller stopped reading (or the input failed): stop sending, abandon what is in flight.
+    // The caller stopped reading, or the batch failed: stop sending, abandon what is in flight,
+    // close the input if it was left half read (one that threw is closed already).
+    const unfinished = !pumpDone || pumpFailure !== undefined;
     stopped = true;
     for (const controller of inFlightControllers) controller.abort();
     if (!pumpDone) {
       pumpWake.notify();
       await pumping;
-      if (!pumpFailure) await iterator.return?.();
     }
+    if (unfinished) await Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
 

@@ -158,11 +158,49 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(maxAhead).toBeLessThanOrEqual(17);
   });
 
+  it("ends with the error of an onProgress or an input that throws, abandoning the rest, with no unhandled rejection", async () => {
+    const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
+    const items = Array.from({ length: 30 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Boom" } }));
+    const failure = new Error("progress failed");
+    let calls = 0;
+    const consume = async (input: Iterable<BulkItem> | AsyncIterable<BulkItem>, onProgress?: () => void) => {
+      for await (const _result of updateContacts(callbell, input, { ratePerSecond: 3_000, onProgress })) {
+        // read everything
+      }
+    };
+    await expect(consume(items, () => {
+      if (++calls === 5) throw failure;
+    })).rejects.toBe(failure);
+    let closed = false;
+    async function* brokenInput() {
+      try {
+        yield items[0]!;
+        throw new Error("read failed");
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(consume(brokenInput())).rejects.toThrow("read failed");
+    expect(closed).toBe(true);
+    // A half-read input is closed when the caller stops reading.
+    let returned = false;
+    async function* endless() {
+      try {
+        for (let index = 0; ; index++) yield { uuid: uuidOf(index), update: { name: "More" } };
+      } finally {
+        returned = true;
+      }
+    }
+    for await (const result of updateContacts(callbell, endless(), { ratePerSecond: 3_000 })) if (result.index >= 0) break;
+    expect(returned).toBe(true);
+  });
+
   it("refuses bad options at the call, before anything is read", () => {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
     expect(() => updateContacts(callbell, [], { ratePerSecond: 0 })).toThrow(CallbellInputError);
     expect(() => updateContacts(callbell, [], { concurrency: 1.5 })).toThrow(CallbellInputError);
     expect(() => updateContacts(callbell, [], { maxRetries: -1 })).toThrow(CallbellInputError);
+    expect(() => updateContacts(callbell, [], { timeoutMs: 0 })).toThrow(CallbellInputError);
     expect(() => updateContacts(callbell, 42 as unknown as BulkItem[])).toThrow(CallbellInputError);
   });
 });
