@@ -69,7 +69,7 @@ describe("callbell-contacts", () => {
   });
   afterAll(async () => {
     await standIn?.close();
-    rmSync(folder, { recursive: true, force: true });
+    if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
   it("--dry-run checks every row and sends nothing (exit 0)", async () => {
@@ -179,7 +179,9 @@ describe(`callbell-contacts properties (fast-check seed ${SEED}, ${NUM_RUNS} run
     assertBuildIsFresh();
     folder = mkdtempSync(path.join(tmpdir(), "callbell-contacts-props-"));
   });
-  afterAll(() => rmSync(folder, { recursive: true, force: true }));
+  afterAll(() => {
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
 
   const contactUpdate = spec.components.schemas.ContactUpdate as Schema;
   const update = fc.oneof(valid(contactUpdate), invalidOfItsType(contactUpdate)).filter((value) => !Object.hasOwn(value as object, "uuid"));
