@@ -127,7 +127,9 @@ describe("the docs' code samples", () => {
 });
 
 describe.concurrent("each runnable sample, run against the Prism mock with only the base URL changed", () => {
-  it.for(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", async ([label, toolchain], context) => {
+  // A cold Go build or JVM start on a busy 2-core machine takes time.
+  const slowStart = { timeout: 150_000 };
+  it.for<[string, Toolchain]>(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", slowStart, async ([label, toolchain], context) => {
     const found = toolchain.needs && requireToolchain(context, toolchain.needs);
     const command = toolchain.command ?? found!;
     const proxy = await startRecordingProxy(prismUrl);
@@ -155,7 +157,7 @@ describe.concurrent("each runnable sample, run against the Prism mock with only 
     } finally {
       await proxy.close();
     }
-  }, 150_000); // a cold Go build or JVM start on a busy 2-core machine
+  });
 });
 
 describe("the samples no toolchain here can run, parsed and compared with the example", () => {
