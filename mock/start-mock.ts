@@ -45,7 +45,7 @@ export const PRISM_VERSION = "5.14.2";
  * Starts `prism mock` on the bundled spec and resolves once it listens; rejects with Prism's
  * output if it exits first or does not listen within `timeoutMs`.
  */
-export function startMock(options: MockOptions = {}): Promise<RunningMock> {
+export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
   const { port = 0, host = "127.0.0.1", spec = bundledSpec, timeoutMs = 30_000, echo = false } = options;
   return startPrism(["mock", spec, "-h", host, "-p", String(port)], timeoutMs, echo);
 }
@@ -55,7 +55,7 @@ export function startMock(options: MockOptions = {}): Promise<RunningMock> {
  * in an `sl-violations` header, and replaces a breaking request or answer by its own problem+json
  * (422 for the request, 500 for the upstream's answer).
  */
-export function startProxy(options: ProxyOptions): Promise<RunningMock> {
+export async function startProxy(options: ProxyOptions): Promise<RunningMock> {
   const { upstream, port = 0, host = "127.0.0.1", spec = bundledSpec, timeoutMs = 30_000 } = options;
   return startPrism(["proxy", spec, upstream, "--errors", "-h", host, "-p", String(port)], timeoutMs, false);
 }
