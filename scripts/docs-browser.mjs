@@ -3,8 +3,7 @@
 // 127.0.0.1 is aborted and recorded, and so is every console error.
 import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
-
-export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { chromiumPath } from "./toolchains.mjs";
 
 const chromiumFlags = [
   "--headless",
@@ -26,7 +25,7 @@ export const operationSection = (operationId) => `[data-section-id="operation/${
  */
 export async function openDocsPage(url, { viewport = { width: 1440, height: 900 } } = {}) {
   if (!existsSync(chromiumPath))
-    throw new Error(`No Chromium at ${chromiumPath}. Install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
+    throw new Error(`No Chromium at ${chromiumPath}. Install Debian's (\`npm run setup:toolchains\`) or set CHROMIUM_PATH.`);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumFlags });
   const context = await browser.newContext({ viewport });
   const requests = [];

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { EXAMPLE_TOKEN, sampleLanguages } from "../../scripts/code-samples.mjs";
 import { csharpRequest, rustRequest, type SampleRequest } from "../support/code-sample-syntax.js";
 import { startRecordingProxy } from "../support/recording-proxy.js";
+import { requireToolchain } from "../support/toolchains.js";
 import { requestExamples, resolve, schemaValidator, spec } from "../support/spec.js";
 
 const prismUrl = inject("prismUrl");
@@ -47,9 +48,10 @@ const goEnv = {
 };
 
 interface Toolchain {
-  /** The Debian package that brings the command, for the message when it is missing. */
-  debianPackage: string;
-  command: string;
+  /** Its name in scripts/toolchains.mjs, where what it needs and how to get it are listed. */
+  needs?: string;
+  /** The program to run, when it is not the one scripts/toolchains.mjs finds. */
+  command?: string;
   args: (file: string) => string[];
   env?: Record<string, string>;
   /** Sets up the folder the program runs in, as a user's project would be. */
@@ -60,9 +62,8 @@ interface Toolchain {
 
 const printsBody = (responseBody: any) => responseBody;
 const toolchains: Record<string, Toolchain> = {
-  cURL: { debianPackage: "curl", command: "sh", args: (file) => [file], prints: printsBody },
+  cURL: { needs: "cURL", command: "sh", args: (file) => [file], prints: printsBody },
   Node: {
-    debianPackage: "nodejs",
     command: process.execPath,
     args: (file) => [file],
     // `callbell-openapi` resolves to this package (its built dist/), as after `npm install`.
@@ -74,11 +75,11 @@ const toolchains: Record<string, Toolchain> = {
     // The client returns the contact out of either envelope.
     prints: (responseBody) => (Array.isArray(responseBody.contact) ? responseBody.contact[0] : responseBody.contact),
   },
-  Ruby: { debianPackage: "ruby", command: "ruby", args: (file) => [file], prints: printsBody },
-  Go: { debianPackage: "golang-go", command: "go", args: (file) => ["run", file], env: goEnv, prints: printsBody },
-  PHP: { debianPackage: "php-cli and php-curl", command: "php", args: (file) => [file], prints: printsBody },
-  Python: { debianPackage: "python3-requests", command: "python3", args: (file) => [file], prints: printsBody },
-  Java: { debianPackage: "default-jdk-headless", command: "java", args: (file) => [file], prints: printsBody },
+  Ruby: { needs: "Ruby", args: (file) => [file], prints: printsBody },
+  Go: { needs: "Go", args: (file) => ["run", file], env: goEnv, prints: printsBody },
+  PHP: { needs: "PHP", args: (file) => [file], prints: printsBody },
+  Python: { needs: "Python", args: (file) => [file], prints: printsBody },
+  Java: { needs: "Java", args: (file) => [file], prints: printsBody },
 };
 
 const syntaxCheckers: Record<string, (source: string) => Promise<SampleRequest>> = {
@@ -126,7 +127,11 @@ describe("the docs' code samples", () => {
 });
 
 describe.concurrent("each runnable sample, run against the Prism mock with only the base URL changed", () => {
-  it.each(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", async (label, toolchain) => {
+  // A cold Go build or JVM start on a busy 2-core machine takes time.
+  const slowStart = { timeout: 150_000 };
+  it.for<[string, Toolchain]>(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", slowStart, async ([label, toolchain], context) => {
+    const found = toolchain.needs && requireToolchain(context, toolchain.needs);
+    const command = toolchain.command ?? found!;
     const proxy = await startRecordingProxy(prismUrl);
     try {
       const dir = path.join(scratch, label);
@@ -135,9 +140,7 @@ describe.concurrent("each runnable sample, run against the Prism mock with only 
       const file = sampleFile(label);
       writeFileSync(path.join(dir, file), source(label).replace(serverUrl, proxy.url));
 
-      const result = await run(toolchain.command, toolchain.args(file), { cwd: dir, env: programEnv(toolchain.env) });
-      if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
-        throw new Error(`\`${toolchain.command}\` is not installed: the ${label} sample needs Debian's ${toolchain.debianPackage} (.ci/run installs it).`);
+      const result = await run(command, toolchain.args(file), { cwd: dir, env: programEnv(toolchain.env) });
       expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).toBe(0);
 
       expect(proxy.exchanges).toHaveLength(1);
@@ -154,7 +157,7 @@ describe.concurrent("each runnable sample, run against the Prism mock with only 
     } finally {
       await proxy.close();
     }
-  }, 150_000); // a cold Go build or JVM start on a busy 2-core machine
+  });
 });
 
 describe("the samples no toolchain here can run, parsed and compared with the example", () => {
