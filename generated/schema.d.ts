@@ -146,27 +146,6 @@ export interface components {
             note?: string;
         };
         /**
-         * Error
-         * @description Callbell does not document the shape of its error bodies. This schema only names the members
-         *     that JSON APIs commonly use (`error`, `message`, `errors`) and allows anything else, so that
-         *     any JSON object the server sends is accepted. Read `message` or `error` when present, and
-         *     fall back to the HTTP status.
-         */
-        Error: {
-            /** @description A short error code or message, or an object describing the error. */
-            error?: string | {
-                [key: string]: unknown;
-            };
-            /** @description A human-readable description of the error. */
-            message?: string;
-            /** @description Details, such as one entry per invalid field. */
-            errors?: unknown[] | {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
-        };
-        /**
          * Team
          * @description A team inbox (Callbell's reference, "Team object").
          */
@@ -299,20 +278,29 @@ export interface components {
             /** @description The updated contact, as an object or as an array holding just that contact. */
             contact: components["schemas"]["Contact"] | components["schemas"]["Contact"][];
         };
+        /**
+         * ErrorBody
+         * @description Callbell does not document the shape of its error bodies. This schema only names the members
+         *     that JSON APIs commonly use (`error`, `message`, `errors`) and allows anything else, so that
+         *     any JSON object the server sends is accepted. Read `message` or `error` when present, and
+         *     fall back to the HTTP status.
+         */
+        ErrorBody: {
+            /** @description A short error code or message, or an object describing the error. */
+            error?: string | {
+                [key: string]: unknown;
+            };
+            /** @description A human-readable description of the error. */
+            message?: string;
+            /** @description Details, such as one entry per invalid field. */
+            errors?: unknown[] | {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: {
-        /**
-         * @description Any other status. Callbell documents only the families: 2xx success,
-         *     4xx client error, 5xx server error.
-         */
-        UnexpectedError: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/json": components["schemas"]["Error"];
-            };
-        };
         /**
          * @description The request could not be read, for instance a body that is not valid JSON.
          *     Callbell documents 4xx as client errors but not which code a malformed body gets (400 or 422);
@@ -323,7 +311,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -335,7 +323,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -347,7 +335,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -359,7 +347,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -374,7 +362,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -388,7 +376,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
         /**
@@ -400,7 +388,7 @@ export interface components {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["Error"];
+                "application/json": components["schemas"]["ErrorBody"];
             };
         };
     };
@@ -471,8 +459,10 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["UnprocessableEntity"];
             429: components["responses"]["TooManyRequests"];
-            "5XX": components["responses"]["ServerError"];
-            default: components["responses"]["UnexpectedError"];
+            500: components["responses"]["ServerError"];
+            502: components["responses"]["ServerError"];
+            503: components["responses"]["ServerError"];
+            504: components["responses"]["ServerError"];
         };
     };
 }

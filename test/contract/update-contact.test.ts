@@ -164,7 +164,7 @@ describe("documented error responses", () => {
   it("404 comes back as NotFoundError with the spec's error body", async () => {
     const error = await clientWith(withHeader("Prefer", "code=404")).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(schemaValidator("Error")((error as NotFoundError).body)).toBe(true);
+    expect(schemaValidator("ErrorBody")((error as NotFoundError).body)).toBe(true);
     expect((error as Error).message).toContain("Contact not found.");
   });
 
