@@ -9,7 +9,7 @@ var request = new HttpRequestMessage
     { "Authorization", "Bearer test_gshuPaZoeEG6ovbc8M79w0QyM" },
     { "Accept", "application/json" },
   },
-  Content = new StringContent("{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":123,\"zipCode\":\"98765430\"}}")
+  Content = new StringContent("{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":\"123\",\"zipCode\":\"98765430\"}}")
   {
     Headers =
     {

@@ -10,7 +10,7 @@ public class UpdateContact {
             .header("Authorization", "Bearer test_gshuPaZoeEG6ovbc8M79w0QyM")
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
-            .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":123,\"zipCode\":\"98765430\"}}"))
+            .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":\"123\",\"zipCode\":\"98765430\"}}"))
             .build();
         HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
         System.out.println(response.body());

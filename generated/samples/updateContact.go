@@ -11,7 +11,7 @@ func main() {
 
 	url := "https://api.callbell.eu/v1/contacts/414a6d692bd645ed803f2e7ce360d4c8"
 
-	payload := strings.NewReader("{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":123,\"zipCode\":\"98765430\"}}")
+	payload := strings.NewReader("{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":\"123\",\"zipCode\":\"98765430\"}}")
 
 	req, _ := http.NewRequest("PATCH", url, payload)
 

@@ -8,7 +8,7 @@ const callbell = createCallbellClient({
 const contact = await callbell.updateContact("414a6d692bd645ed803f2e7ce360d4c8", {
   name: "Joe Doe NEW",
   custom_fields: {
-    orderNumber: 123,
+    orderNumber: "123",
     zipCode: "98765430"
   }
 });

@@ -13,7 +13,7 @@ curl_setopt_array($curl, [
   CURLOPT_POSTFIELDS => json_encode([
     'name' => 'Joe Doe NEW',
     'custom_fields' => [
-        'orderNumber' => 123,
+        'orderNumber' => '123',
         'zipCode' => '98765430'
     ]
   ]),

@@ -5,7 +5,7 @@ url = "https://api.callbell.eu/v1/contacts/414a6d692bd645ed803f2e7ce360d4c8"
 payload = {
   "name": "Joe Doe NEW",
   "custom_fields": {
-    "orderNumber": 123,
+    "orderNumber": "123",
     "zipCode": "98765430"
   }
 }

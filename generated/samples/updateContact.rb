@@ -10,7 +10,7 @@ request = Net::HTTP::Patch.new(url)
 request["Authorization"] = 'Bearer test_gshuPaZoeEG6ovbc8M79w0QyM'
 request["Content-Type"] = 'application/json'
 request["Accept"] = 'application/json'
-request.body = "{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":123,\"zipCode\":\"98765430\"}}"
+request.body = "{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":\"123\",\"zipCode\":\"98765430\"}}"
 
 response = http.request(request)
 puts response.read_body

@@ -3,7 +3,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let body = r#"{
     "name": "Joe Doe NEW",
     "custom_fields": {
-        "orderNumber": 123,
+        "orderNumber": "123",
         "zipCode": "98765430"
     }
 }"#;

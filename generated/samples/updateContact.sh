@@ -7,7 +7,7 @@ curl --request PATCH \
 {
   "name": "Joe Doe NEW",
   "custom_fields": {
-    "orderNumber": 123,
+    "orderNumber": "123",
     "zipCode": "98765430"
   }
 }
