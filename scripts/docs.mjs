@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { withGuide } from "./docs-guide.mjs";
 import { root } from "./tools.mjs";
 
 export const siteDir = path.join(root, "site");
@@ -37,13 +38,17 @@ const redocOptions = {
   ],
   expandResponses: "200",
   jsonSampleExpandLevel: "all",
+  // The page's own guide sections carry # headings: show them in the sidebar as entries.
+  sortTagsAlphabetically: false,
   showObjectSchemaExamples: true,
   theme: {
+    // A wider sample panel: Redoc's 40 % leaves 352 px at 1440 px; at half the page, 13 px code shows ~75 columns before wrapping.
+    rightPanel: { width: "50%" },
     typography: {
       // System fonts: the page loads no web fonts.
       fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
       headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif' },
-      code: { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace' },
+      code: { fontSize: "13px", fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace' },
     },
   },
 };
@@ -52,7 +57,7 @@ const redocOptions = {
 export function buildDocs(outDir = siteDir) {
   const specFile = path.join(generatedDir, "openapi-with-samples.json");
   if (!existsSync(specFile)) throw new Error(`${path.relative(root, specFile)} is missing: run \`npm run generate\` first.`);
-  const spec = JSON.parse(readFileSync(specFile, "utf8"));
+  const spec = withGuide(JSON.parse(readFileSync(specFile, "utf8")), readFileSync(path.join(root, "CHANGELOG.md"), "utf8"));
 
   const standalone = readFileSync(path.join(path.dirname(redocPackage), "bundles", "redoc.standalone.js"), "utf8");
   const logoCount = standalone.split(REDOCLY_LOGO).length - 1;
@@ -63,6 +68,8 @@ export function buildDocs(outDir = siteDir) {
     standalone.replace(REDOCLY_LOGO, BLANK_LOGO),
     // Redoc highlights with a Prism that has no Rust grammar; Prism's own adds it.
     readFileSync(prismRust, "utf8"),
+    // Before Redoc.init, so that its observer sees Redoc's first render.
+    readFileSync(path.join(root, "scripts", "docs-page-a11y.js"), "utf8"),
     `Redoc.init(JSON.parse(document.getElementById("spec").textContent), ${JSON.stringify(redocOptions)}, document.getElementById("redoc"));`,
   ].map((script) => script.replace(/<\/script/gi, "<\\/script"));
   const scriptHashes = scripts.map((script) => `'sha256-${createHash("sha256").update(script).digest("base64")}'`);
@@ -87,11 +94,11 @@ export function buildDocs(outDir = siteDir) {
 <meta name="generator" content="Redoc ${redocVersion} via scripts/docs.mjs">
 <title>${escapeHtml(spec.info.title)}</title>
 <meta name="description" content="${escapeHtml(spec.info.summary ?? "")}">
-<style>body { margin: 0; padding: 0; }</style>
+<style>${readFileSync(path.join(root, "scripts", "docs-page.css"), "utf8")}</style>
 </head>
 <body>
 <noscript>This page is drawn by Redoc and needs JavaScript. The contract it shows: <a href="openapi.yaml">openapi.yaml</a>, <a href="openapi.json">openapi.json</a>.</noscript>
-<div id="redoc"></div>
+<main id="redoc"></main>
 <script type="application/json" id="spec">${inlineJson(spec)}</script>
 ${scripts.map((script) => `<script>${script}</script>`).join("\n")}
 </body>
