@@ -199,8 +199,10 @@ describe.each([
     const unmarked: string[] = [];
     for (let step = 0; step < 80; step += 1) {
       await page.keyboard.press("Tab");
+      // Runs in the page; the test's tsconfig has no DOM types, hence `any`.
       const focus = await page.evaluate(() => {
-        const element = document.activeElement as HTMLElement | null;
+        const { document, getComputedStyle } = globalThis as any;
+        const element = document.activeElement;
         if (!element || element === document.body) return undefined;
         const style = getComputedStyle(element);
         const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== "none";
