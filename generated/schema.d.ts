@@ -312,6 +312,9 @@ export interface components {
              *     only from `GET /contacts` and `GET /contacts/:uuid` with `include_field_types=true`
              *     (reference, "Contact object" and "GET /contacts/:uuid"; release notes, 2026-03-03), so no
              *     documented answer of this PATCH has it. Listed so that a response carrying it still reads.
+             *     Each entry is `{ value, type, options? }`: `type` one of text, email, number, date,
+             *     dropdown, checkbox; `value` a list for checkbox; `options` for dropdown and checkbox. Each
+             *     entry is left open here (any JSON), so that adding this shape broke no reader of 0.1.0.
              * @example {
              *       "Features": {
              *         "value": [
@@ -332,17 +335,7 @@ export interface components {
              *     }
              */
             readonly customFieldsMetadata?: {
-                [key: string]: {
-                    /** @description The field's value, typed; a list of strings for a checkbox field. */
-                    value?: string | number | boolean | string[] | null;
-                    /**
-                     * @description The field's type. Callbell lists text, email, number, date, dropdown and checkbox.
-                     * @example checkbox
-                     */
-                    type: string;
-                    /** @description The options of a dropdown or checkbox field. */
-                    options?: string[];
-                };
+                [key: string]: unknown;
             };
             /**
              * @description The team inbox the contact is in. Callbell's examples show `{}` when there is none
