@@ -115,3 +115,26 @@ export async function hiddenCodeLines(page) {
     return hidden;
   });
 }
+
+/**
+ * The page's main colours as relative luminance (0 black … 1 white, WCAG's formula): the page's
+ * background, the sidebar's (drawn by Redoc from its theme) and the title's text.
+ * @returns {Promise<{ background: number, sidebar: number, title: number }>}
+ */
+export async function pageLuminance(page) {
+  return page.evaluate(() => {
+    const luminance = (color) => {
+      const [r, g, b] = color.match(/[\d.]+/g).slice(0, 3).map((channel) => {
+        const c = Number(channel) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const style = (selector) => getComputedStyle(document.querySelector(selector));
+    return {
+      background: luminance(style("body").backgroundColor),
+      sidebar: luminance(style(".menu-content").backgroundColor),
+      title: luminance(style("#redoc h1").color),
+    };
+  });
+}

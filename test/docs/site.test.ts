@@ -7,6 +7,7 @@ import {
   hiddenCodeLines,
   openDocsPage,
   operationSection,
+  pageLuminance,
   screenshotOperation,
   seriousAxeViolations,
   showRequestSample,
@@ -117,6 +118,21 @@ describe("the docs page", () => {
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe("PNG");
   });
 
+  it("switches to the dark theme and back when the system setting changes, keeping its place", async () => {
+    const { page } = browser;
+    await page.locator('[id="section/Errors-and-retries"]').evaluate((heading) => heading.scrollIntoView());
+    // Runs in the page; the test's tsconfig has no DOM types.
+    const scrollY = () => page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
+    const scrolled = await scrollY();
+    expect((await pageLuminance(page)).sidebar).toBeGreaterThan(0.8);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(async () => (await pageLuminance(page)).sidebar).toBeLessThan(0.05);
+    expect(await page.locator(operationSection("updateContact")).count()).toBe(1);
+    await expect.poll(async () => Math.abs((await scrollY()) - scrolled)).toBeLessThan(50);
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(async () => (await pageLuminance(page)).sidebar).toBeGreaterThan(0.8);
+  });
+
   // Last, so that they cover everything the tests above made the page do.
   it("requested nothing that is not on 127.0.0.1", () => {
     expect(browser.outside).toEqual([]);
@@ -130,18 +146,34 @@ describe("the docs page", () => {
 });
 
 // The page read by an integrator: the guide first, whole samples, no serious accessibility fault,
-// at a desktop's and a phone's width. Each width gets its own browser (with bypassCSP, so that
-// axe-core can be injected; the page's own CSP admits its scripts only).
+// at a desktop's and a phone's width, in the system's light and dark colour schemes. Each gets its
+// own browser (with bypassCSP, so that axe-core can be injected; the page's own CSP admits its
+// scripts only).
 describe.each([
-  { width: 1440, height: 900 },
-  { width: 390, height: 844 },
-])("the page at $width×$height", (viewport) => {
+  { width: 1440, height: 900, colorScheme: "light" as const },
+  { width: 390, height: 844, colorScheme: "light" as const },
+  { width: 1440, height: 900, colorScheme: "dark" as const },
+  { width: 390, height: 844, colorScheme: "dark" as const },
+])("the page at $width×$height, $colorScheme", ({ width, height, colorScheme }) => {
   let reader: Awaited<ReturnType<typeof openDocsPage>>;
   beforeAll(async () => {
-    reader = await openDocsPage(`${site.url}/`, { viewport, bypassCSP: true });
+    reader = await openDocsPage(`${site.url}/`, { viewport: { width, height }, colorScheme, bypassCSP: true });
     await reader.page.locator(operationSection("updateContact")).waitFor();
   }, 60_000);
   afterAll(() => reader?.close());
+
+  it(`is drawn in ${colorScheme} colours: page, Redoc's sidebar and text`, async () => {
+    const { background, sidebar, title } = await pageLuminance(reader.page);
+    if (colorScheme === "dark") {
+      expect(background).toBeLessThan(0.05);
+      expect(sidebar).toBeLessThan(0.05);
+      expect(title).toBeGreaterThan(0.7);
+    } else {
+      expect(background).toBeGreaterThan(0.9);
+      expect(sidebar).toBeGreaterThan(0.9);
+      expect(title).toBeLessThan(0.1);
+    }
+  });
 
   it("opens with the quick start, then the client, the mock, the errors; sources and changelog after the reference", async () => {
     const headings = await reader.page.locator("#redoc h1, #redoc h2").allInnerTexts();
