@@ -66,9 +66,9 @@ describe("Callbell's own example request", () => {
 
 describe("every named request example", () => {
   const examples = Object.entries(requestExamples());
-  it("is there: the seed's and one per kind of change", () => {
+  it("is there: the string-form quick start, the seed's verbatim, and one per kind of change", () => {
     expect(examples.map(([name]) => name)).toEqual([
-      "seedRequest", "rename", "replaceTags", "clearTags", "setCustomFields", "assignUser",
+      "quickStart", "seedRequest", "rename", "replaceTags", "clearTags", "setCustomFields", "assignUser",
       "unassignUser", "setTeam", "startBot", "stopBot", "setNote", "clearNote",
     ]);
     expect(requestExamples().seedRequest).toEqual(SEED_BODY);
