@@ -8,6 +8,7 @@ import {
   CallbellInputError,
   CallbellResponseFormatError,
 } from "./errors.js";
+import { checkHeaders, type ExtraHeaders } from "./headers.js";
 import { createSend, type Sent, type SendOptions, type TokenSource } from "./transport.js";
 
 export type Contact = components["schemas"]["Contact"];
@@ -21,19 +22,21 @@ export interface CallbellClientOptions {
    * The API token from the Callbell dashboard, or a function (possibly async) that returns it,
    * called for every attempt. Defaults to the `CALLBELL_API_TOKEN` environment variable.
    */
-  token?: TokenSource;
+  token?: TokenSource | undefined;
   /** Defaults to https://api.callbell.eu/v1; point it at a mock to test. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** A fetch implementation; defaults to the global one. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Each attempt's time limit in ms, for the response's headers and body together. Default 30 000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2; 0 turns them off. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
+  /** Headers for every request, such as a tracing id; per-call `headers` add to them. Not `Authorization`: that is `token`. */
+  headers?: ExtraHeaders | undefined;
 }
 
-/** Per-call options: `signal`, and `timeoutMs` or `maxRetries` to override the client's for this call. */
-export type RequestOptions = SendOptions;
+/** Per-call options: `signal`, `headers` (added to the client's), and `timeoutMs` or `maxRetries` to override the client's. */
+export type RequestOptions = SendOptions & { headers?: ExtraHeaders | undefined };
 
 export interface CallbellClient {
   /** Updates a contact and resolves to it as Callbell returns it after the update. */
@@ -50,15 +53,16 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
   const send = createSend({ ...options, token: options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN ?? "" });
   // new URL() throws a TypeError for a baseUrl that is not an absolute URL, here rather than on every attempt.
   const baseUrl = new URL(options.baseUrl ?? DEFAULT_BASE_URL).href.replace(/\/+$/, "");
+  const clientHeaders = checkHeaders(options.headers);
 
   const api = createClient<paths, "application/json">({
     baseUrl,
-    headers: { Accept: JSON_TYPE },
+    headers: { Accept: JSON_TYPE, ...clientHeaders },
     bodySerializer: serializeBody,
     // openapi-fetch has built the Request; read its body once, so that every attempt sends the same bytes.
     async fetch(request: Request) {
       const body = request.body ? await request.arrayBuffer() : undefined;
-      const { response, body: text } = await send(request, request.method, Object.fromEntries(request.headers), body, { signal: request.signal });
+      const { response, body: text } = await send(request, request.method, checkHeaders(Object.fromEntries(request.headers)), body, { signal: request.signal });
       // An empty body must be null: a Response for 204 or 304 cannot have one.
       return new Response(text || null, response);
     },
@@ -67,7 +71,8 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
   async function updateContact(uuid: string, update: ContactUpdate, requestOptions?: RequestOptions) {
     const path = `/contacts/${encodeUuid(uuid)}`;
     checkUpdate(update);
-    const sent = await send(baseUrl + path, "PATCH", { accept: JSON_TYPE, "content-type": JSON_TYPE }, serializeBody(update), requestOptions);
+    const headers = { accept: JSON_TYPE, "content-type": JSON_TYPE, ...clientHeaders, ...checkHeaders(requestOptions?.headers) };
+    const sent = await send(baseUrl + path, "PATCH", headers, serializeBody(update), requestOptions);
     const { response } = sent;
     const text = sent.body;
     if (!response.ok) {

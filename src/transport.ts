@@ -17,19 +17,19 @@ export type TokenSource = string | (() => string | Promise<string>);
 
 export interface RetryOptions {
   /** Each attempt's time limit in ms, for the response's headers and body together. Default 30 000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
 }
 
 export interface SendOptions extends RetryOptions {
   /** Aborts the call at once, also between attempts; it then rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface TransportOptions extends RetryOptions {
   token: TokenSource;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 /**
