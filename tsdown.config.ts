@@ -32,6 +32,8 @@ const shared = {
   fixedExtension: false,
   target: "es2022",
   plugins: [cjsDefaultImports],
+  // An unresolved import (a Node built-in in the neutral build) is a warning in rolldown: make it fail.
+  failOnWarn: true,
 } satisfies UserConfig;
 
 export default defineConfig([
