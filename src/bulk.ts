@@ -36,19 +36,19 @@ export interface BulkProgress {
 
 export interface UpdateContactsOptions {
   /** The most requests per second, retries included. Default 280: see DEFAULT_RATE_PER_SECOND. */
-  ratePerSecond?: number;
+  ratePerSecond?: number | undefined;
   /** The most items in flight (sent, or waiting for a retry). Default: half the rate, at least 10. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Stops sending: what is in flight settles, the rest of the items are reported as not sent. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called after every result. */
-  onProgress?: (progress: BulkProgress) => void;
+  onProgress?: ((progress: BulkProgress) => void) | undefined;
   /** Retries per item after its first request. Default 2, as the client's. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Each request's time limit; default the client's (30 000 ms). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** The wait before an item's retry when the server gave no Retry-After. Default the client's: 0.5 s doubling to 8 s, jittered. */
-  retryDelayMs?: (retry: number) => number;
+  retryDelayMs?: ((retry: number) => number) | undefined;
 }
 
 /**

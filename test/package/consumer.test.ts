@@ -277,6 +277,7 @@ function asEsm(source: string) {
 // trace id, type-only imports kept as `import {}` by verbatimModuleSyntax.
 const STRICT_USAGE = `import { createCallbellClient, RateLimitError, type CallbellClient, type Contact } from "callbell-openapi";
 import { type paths } from "callbell-openapi/schema";
+import { updateContacts, NotSentError, type BulkResult } from "callbell-openapi/bulk";
 
 type Uuid = paths["/contacts/{uuid}"]["parameters"]["path"]["uuid"];
 declare const env: Record<string, string | undefined>;
@@ -299,6 +300,16 @@ export async function tags(client: CallbellClient, uuid: Uuid): Promise<string[]
   const contact = Array.isArray(data?.contact) ? data.contact[0] : data?.contact;
   return contact?.tags ?? [];
 }
+
+export async function tagAll(client: CallbellClient, uuids: Uuid[], signal?: AbortSignal): Promise<BulkResult[]> {
+  const results: BulkResult[] = [];
+  const rate = env["RATE"] ? Number(env["RATE"]) : undefined;
+  for await (const result of updateContacts(client, uuids.map((uuid) => ({ uuid, update: { tags: ["Synced"] } })), { signal, ratePerSecond: rate, onProgress: undefined })) {
+    if (!result.ok && result.error instanceof NotSentError) continue;
+    results.push(result);
+  }
+  return results;
+}
 `;
 /** The same in CommonJS under verbatimModuleSyntax, which wants `import x = require()` and no ESM exports. */
 function asCommonJsUsage(source: string) {
@@ -306,6 +317,10 @@ function asCommonJsUsage(source: string) {
     .replace(
       /^import \{ createCallbellClient, RateLimitError, type CallbellClient, type Contact \} from "callbell-openapi";$/m,
       `import callbellOpenapi = require("callbell-openapi");\nconst { createCallbellClient, RateLimitError } = callbellOpenapi;\ntype CallbellClient = callbellOpenapi.CallbellClient;\ntype Contact = callbellOpenapi.Contact;`,
+    )
+    .replace(
+      /^import \{ updateContacts, NotSentError, type BulkResult \} from "callbell-openapi\/bulk";$/m,
+      `import bulk = require("callbell-openapi/bulk");\nconst { updateContacts, NotSentError } = bulk;\ntype BulkResult = bulk.BulkResult;`,
     )
     .replace(/^import \{ startMock, type RunningMock \} from "callbell-openapi\/mock";$/m, `import mockModule = require("callbell-openapi/mock");\nconst { startMock } = mockModule;\ntype RunningMock = mockModule.RunningMock;`)
     .replace(/^export (async function|function|const) /gm, "$1 ")
