@@ -50,6 +50,10 @@ export async function contactValidators(spec) {
     platform: "neutral",
     write: false,
     legalComments: "none",
+    // The bundle names its input files by path: keep them as seen from the repo, even through a
+    // symlinked node_modules (the release test's fresh clone), so the output does not drift.
+    absWorkingDir: root,
+    preserveSymlinks: true,
     banner: { js: banner },
   });
   return { js: bundled.outputFiles[0].text, dts: declarations };
