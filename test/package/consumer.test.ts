@@ -93,7 +93,7 @@ afterAll(() => {
 describe("the packed tarball", () => {
   it("holds the build, the bundled spec and the types, and nothing else of the repo", () => {
     const expected = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "generated/openapi.json", "generated/openapi.yaml", "mock/prism-survives-odd-requests.cjs"];
-    for (const entry of ["index", "schema", "mock", "mock-cli"]) expected.push(...["js", "cjs", "d.ts", "d.cts"].map((ext) => `dist/${entry}.${ext}`));
+    for (const entry of ["index", "schema", "bulk", "cli", "mock", "mock-cli"]) expected.push(...["js", "cjs", "d.ts", "d.cts"].map((ext) => `dist/${entry}.${ext}`));
     for (const file of expected) expect(packedFiles).toContain(file);
     const stray = packedFiles.filter(
       (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi\.(json|yaml)|mock\/prism-survives-odd-requests\.cjs)$/.test(file),
@@ -178,6 +178,56 @@ Promise.all([callbell.updateContact("abc", { name: "Joe" }), callbell.api.PATCH(
     expect(run(`node -p 'require.resolve("callbell-openapi")'`, project).trim()).toMatch(/dist\/index\.cjs$/);
   }, 60_000);
 
+  it("runs updateContacts from callbell-openapi/bulk, and the callbell-contacts command", () => {
+    writeFileSync(
+      path.join(project, "run-bulk.mjs"),
+      `import { createCallbellClient, CallbellInputError, NotFoundError } from "callbell-openapi";
+import { updateContacts } from "callbell-openapi/bulk";
+let requests = 0;
+const fetch = async (url) => {
+  requests++;
+  return String(url).endsWith("/gone")
+    ? new Response("{}", { status: 404 })
+    : new Response(JSON.stringify({ contact: { uuid: "abc", name: "Joe" } }), { status: 200, headers: { "Content-Type": "application/json" } });
+};
+const items = [{ uuid: "abc", update: { name: "Joe" } }, { uuid: "gone", update: { name: "X" } }, { uuid: "abc", update: {} }];
+const results = [];
+for await (const result of updateContacts(createCallbellClient({ token: "t0k3n", fetch }), items)) results.push(result);
+results.sort((a, b) => a.index - b.index);
+console.log(JSON.stringify({
+  ok: results.map((result) => result.ok),
+  typed: [results[1].error instanceof NotFoundError, results[2].error instanceof CallbellInputError],
+  requests,
+}));
+`,
+    );
+    expect(JSON.parse(run("node run-bulk.mjs", project))).toEqual({ ok: [true, false, false], typed: [true, true], requests: 2 });
+    // CommonJS: the bulk entry's errors are the core entry's classes there too (one shared chunk per format).
+    writeFileSync(
+      path.join(project, "run-bulk.cjs"),
+      `const { createCallbellClient, CallbellInputError, NotFoundError } = require("callbell-openapi");
+const { updateContacts, NotSentError } = require("callbell-openapi/bulk");
+const fetch = async (url) => String(url).endsWith("/gone")
+  ? new Response("{}", { status: 404 })
+  : new Response(JSON.stringify({ contact: { uuid: "abc", name: "Joe" } }), { status: 200, headers: { "Content-Type": "application/json" } });
+(async () => {
+  const results = [];
+  const items = [{ uuid: "gone", update: { name: "X" } }, { uuid: "abc", update: { tags: ["a", "a"] } }];
+  for await (const result of updateContacts(createCallbellClient({ token: "t0k3n", fetch }), items)) results.push(result);
+  results.sort((a, b) => a.index - b.index);
+  console.log(JSON.stringify([typeof NotSentError, results[0].error instanceof NotFoundError, results[1].error instanceof CallbellInputError]));
+})();
+`,
+    );
+    expect(JSON.parse(run("node run-bulk.cjs", project))).toEqual(["function", true, true]);
+    expect(run(`node -p 'require.resolve("callbell-openapi/bulk")'`, project).trim()).toMatch(/dist\/bulk\.cjs$/);
+    expect(run("npx --no-install callbell-contacts --help", project)).toContain("Usage: callbell-contacts update");
+    writeFileSync(path.join(project, "contacts.csv"), "uuid,name,tags\nabc,Joe,VIP|Interested\n");
+    const dryRun = spawnSync("sh", ["-c", "npx --no-install callbell-contacts update --input contacts.csv --dry-run"], { cwd: project, env, encoding: "utf8" });
+    expect(dryRun.stderr).toContain("1 row checked, all valid; nothing sent (--dry-run).");
+    expect(dryRun.status).toBe(0);
+  }, 60_000);
+
   it("is told how to install Prism when it asks for the mock without it", () => {
     const script = `import("callbell-openapi/mock").then((m) => m.startMock()).then(() => console.log("started"), (e) => console.log(e.message))`;
     expect(run(`node -e '${script}'`, project)).toContain("npm install --save-dev @stoplight/prism-cli@5.14.2");
@@ -227,6 +277,7 @@ function asEsm(source: string) {
 // trace id, type-only imports kept as `import {}` by verbatimModuleSyntax.
 const STRICT_USAGE = `import { createCallbellClient, RateLimitError, type CallbellClient, type Contact } from "callbell-openapi";
 import { type paths } from "callbell-openapi/schema";
+import { updateContacts, NotSentError, type BulkResult } from "callbell-openapi/bulk";
 
 type Uuid = paths["/contacts/{uuid}"]["parameters"]["path"]["uuid"];
 declare const env: Record<string, string | undefined>;
@@ -249,6 +300,16 @@ export async function tags(client: CallbellClient, uuid: Uuid): Promise<string[]
   const contact = Array.isArray(data?.contact) ? data.contact[0] : data?.contact;
   return contact?.tags ?? [];
 }
+
+export async function tagAll(client: CallbellClient, uuids: Uuid[], signal?: AbortSignal): Promise<BulkResult[]> {
+  const results: BulkResult[] = [];
+  const rate = env["RATE"] ? Number(env["RATE"]) : undefined;
+  for await (const result of updateContacts(client, uuids.map((uuid) => ({ uuid, update: { tags: ["Synced"] } })), { signal, ratePerSecond: rate, onProgress: undefined })) {
+    if (!result.ok && result.error instanceof NotSentError) continue;
+    results.push(result);
+  }
+  return results;
+}
 `;
 /** The same in CommonJS under verbatimModuleSyntax, which wants `import x = require()` and no ESM exports. */
 function asCommonJsUsage(source: string) {
@@ -256,6 +317,10 @@ function asCommonJsUsage(source: string) {
     .replace(
       /^import \{ createCallbellClient, RateLimitError, type CallbellClient, type Contact \} from "callbell-openapi";$/m,
       `import callbellOpenapi = require("callbell-openapi");\nconst { createCallbellClient, RateLimitError } = callbellOpenapi;\ntype CallbellClient = callbellOpenapi.CallbellClient;\ntype Contact = callbellOpenapi.Contact;`,
+    )
+    .replace(
+      /^import \{ updateContacts, NotSentError, type BulkResult \} from "callbell-openapi\/bulk";$/m,
+      `import bulk = require("callbell-openapi/bulk");\nconst { updateContacts, NotSentError } = bulk;\ntype BulkResult = bulk.BulkResult;`,
     )
     .replace(/^import \{ startMock, type RunningMock \} from "callbell-openapi\/mock";$/m, `import mockModule = require("callbell-openapi/mock");\nconst { startMock } = mockModule;\ntype RunningMock = mockModule.RunningMock;`)
     .replace(/^export (async function|function|const) /gm, "$1 ")
