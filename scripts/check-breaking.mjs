@@ -1,17 +1,18 @@
 // `npm run check:breaking [-- --base <git ref>]`: compares openapi/ in the working tree with the
-// last release (the newest v<major>.<minor>.<patch> tag behind HEAD; main until the first tag)
-// and fails on a breaking change unless info.version starts a new major.
+// contract as last released (the newest releases/openapi-<version>.json, written by `npm run
+// release`) and fails on a breaking change unless info.version starts a new major. The released
+// contract is a file in the repository, not a git tag, because tags do not reach every clone.
 // The diff and most of the judging are api-smart-diff's; `packageRules` below adds what a
 // package shipping generated types needs and corrects the tool where it is wrong.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { apiCompare } from "api-smart-diff";
 import { runTool } from "./tools.mjs";
 
-const RELEASE_TAG = /^v(\d+)\.(\d+)\.(\d+)$/;
+const RELEASE_FILE = /^openapi-(\d+)\.(\d+)\.(\d+)\.json$/;
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /**
@@ -20,15 +21,15 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
  */
 export function classifyChanges(before, after) {
   // api-smart-diff resolves $refs in place, so it gets copies.
-  const { diffs } = apiCompare(structuredClone(before), structuredClone(after));
+  const { diffs } = apiCompare(typeArraysAsAnyOf(structuredClone(before)), typeArraysAsAnyOf(structuredClone(after)));
   return diffs
-    .filter((diff) => !isComponentCopy(diff.path))
+    .filter((diff) => !isComponentCopy(diff.path) || isRemovedComponent(diff))
     .map((diff) => {
       const rule = packageRules(diff);
       const breaking = rule ? rule.breaking : diff.type === "breaking";
       return {
         where: diff.path[0] === "paths" ? `${String(diff.path[2]).toUpperCase()} ${diff.path[1]}` : diff.path.join("."),
-        what: diff.description || `${diff.action} ${diff.path.slice(3).join(".")}`,
+        what: isRemovedComponent(diff) ? "removed or renamed" : diff.description || `${diff.action} ${diff.path.slice(3).join(".")}`,
         type: diff.type,
         breaking,
         ...(rule ? { rule: rule.reason } : {}),
@@ -43,9 +44,55 @@ function isComponentCopy(pointer) {
   return pointer[0] === "components" && pointer[1] !== "securitySchemes";
 }
 
+// A component removed (or renamed) is a name gone from the package's types
+// (`components["schemas"]["Error"]`), even when every path still uses the same shape.
+function isRemovedComponent(diff) {
+  return diff.path[0] === "components" && diff.path.length === 3 && diff.action === "remove";
+}
+
+// Keywords that apply to one JSON type only: when a `type` array is split into branches, each
+// branch takes its own. Everything else (description, readOnly, enum ...) stays on the parent.
+const keywordsOfType = {
+  string: ["minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType"],
+  number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
+  array: ["items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "unevaluatedItems"],
+  object: ["properties", "additionalProperties", "patternProperties", "required", "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas", "unevaluatedProperties"],
+};
+keywordsOfType.integer = keywordsOfType.number;
+
+/**
+ * Rewrites every `type` array of two or more non-null types as the `anyOf` of one branch per
+ * type that means the same, in place. `type: [string, array]` + `items` and
+ * `anyOf: [{type: string}, {type: array, items}]` accept the same values, but the tool compares
+ * them keyword by keyword; in one form on both sides, only a real difference remains.
+ * `[T, "null"]`, the usual nullable, is left as it is.
+ */
+export function typeArraysAsAnyOf(node) {
+  if (Array.isArray(node)) {
+    for (const item of node) typeArraysAsAnyOf(item);
+    return node;
+  }
+  if (node === null || typeof node !== "object") return node;
+  for (const [key, value] of Object.entries(node)) if (key !== "example" && key !== "examples") typeArraysAsAnyOf(value);
+  if (Array.isArray(node.type) && node.type.filter((type) => type !== "null").length >= 2 && !("anyOf" in node)) {
+    const types = node.type;
+    const moved = new Set(types.flatMap((type) => keywordsOfType[type] ?? []));
+    node.anyOf = types.map((type) => {
+      const branch = { type };
+      for (const keyword of keywordsOfType[type] ?? []) if (keyword in node) branch[keyword] = node[keyword];
+      return branch;
+    });
+    delete node.type;
+    for (const keyword of moved) delete node[keyword];
+  }
+  return node;
+}
+
 /** This package's judgement where it differs from api-smart-diff's, with the reason. */
 function packageRules(diff) {
   const pointer = diff.path;
+  if (isRemovedComponent(diff))
+    return { breaking: true, reason: `code naming components["${pointer[1]}"]["${pointer[2]}"] in the package's types stops compiling` };
   const received = pointer[0] === "paths" && pointer.includes("responses");
   // The package exports generated types: a property that disappears stops code that sends or
   // reads it from compiling, and ContactUpdate rejects unknown fields. The tool calls it non-breaking.
@@ -106,17 +153,33 @@ function refExists(repo, ref) {
   }
 }
 
-/** The ref to compare with: --base, else the newest release tag behind HEAD, else main. */
+/** The released contracts in releases/, newest first: `{ version, file }`. */
+export function releasedContracts(repo) {
+  const dir = path.join(repo, "releases");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => ({ name, match: RELEASE_FILE.exec(name) }))
+    .filter(({ match }) => match)
+    .map(({ name, match }) => ({ version: match.slice(1, 4).map(Number), file: path.join(dir, name) }))
+    .sort((a, b) => b.version[0] - a.version[0] || b.version[1] - a.version[1] || b.version[2] - a.version[2])
+    .map(({ version, file }) => ({ version: version.join("."), file }));
+}
+
+/**
+ * What to compare with: `{ ref }` (a git ref, from --base) or `{ file }` (the newest released
+ * contract), with `why`. Throws, saying what to do, when there is neither.
+ */
 export function findBaseline(repo, explicit) {
   if (explicit) {
     if (!refExists(repo, explicit)) throw new Error(`--base ${explicit}: no such commit, branch or tag in ${repo}.`);
-    return { ref: explicit, why: "given with --base" };
+    return { ref: explicit, label: explicit, why: "given with --base" };
   }
-  const tags = git(repo, ["tag", "--list", "v*", "--merged", "HEAD", "--sort=-v:refname"]).split("\n").filter((tag) => RELEASE_TAG.test(tag));
-  if (tags[0]) return { ref: tags[0], why: "the newest release tag" };
-  for (const ref of ["main", "origin/main"])
-    if (refExists(repo, ref)) return { ref, why: "no release tag yet, so main stands in for the last release" };
-  return { ref: "HEAD", why: "no release tag and no main branch: only uncommitted changes are compared" };
+  const [newest] = releasedContracts(repo);
+  if (!newest)
+    throw new Error(
+      `no released contract in ${path.join(repo, "releases")} (releases/openapi-<version>.json). Record the last release with \`npm run release\`, or compare with a git ref: \`npm run check:breaking -- --base <ref>\`.`,
+    );
+  return { file: newest.file, label: path.relative(repo, newest.file), why: "the last release" };
 }
 
 /** Writes openapi/ as it is at `ref` under outDir; false when the ref has no openapi/openapi.yaml. */
@@ -157,11 +220,22 @@ function main() {
   }
   const work = mkdtempSync(path.join(tmpdir(), "callbell-breaking-"));
   try {
-    if (!checkoutSpec(repo, baseline.ref, path.join(work, "base"))) {
-      console.log(`check:breaking: ${baseline.ref} (${baseline.why}) has no openapi/openapi.yaml; nothing to compare.`);
-      return;
+    let before;
+    if (baseline.file) {
+      before = JSON.parse(readFileSync(baseline.file, "utf8"));
+      const named = RELEASE_FILE.exec(path.basename(baseline.file)).slice(1, 4).join(".");
+      if (before.info?.version !== named) {
+        console.error(`check:breaking: ${baseline.label} holds info.version ${before.info?.version}, not ${named}; a release file is the bundled spec as released, never edited.`);
+        process.exitCode = 1;
+        return;
+      }
+    } else {
+      if (!checkoutSpec(repo, baseline.ref, path.join(work, "base"))) {
+        console.log(`check:breaking: ${baseline.ref} (${baseline.why}) has no openapi/openapi.yaml; nothing to compare.`);
+        return;
+      }
+      before = bundle(path.join(work, "base", "openapi", "openapi.yaml"), path.join(work, "base.json"));
     }
-    const before = bundle(path.join(work, "base", "openapi", "openapi.yaml"), path.join(work, "base.json"));
     const after = bundle(currentRoot, path.join(work, "current.json"));
     const packageVersion = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version;
     const changes = classifyChanges(before, after);
@@ -169,7 +243,7 @@ function main() {
     const unclassified = changes.filter((change) => !change.breaking && change.type === "unclassified");
 
     console.log(
-      `check:breaking: openapi/ (working tree, ${after.info?.version}) against ${baseline.ref} (${baseline.why}, ${before.info?.version})`,
+      `check:breaking: openapi/ (working tree, ${after.info?.version}) against ${baseline.label} (${baseline.why}, ${before.info?.version})`,
     );
     for (const change of breaking) console.log(`  breaking      ${change.where}: ${change.what}${change.rule ? ` (${change.rule})` : ""}`);
     for (const change of unclassified) console.log(`  unclassified  ${change.where}: ${change.what} (the tool cannot tell; review it)`);

@@ -1,11 +1,7 @@
 // Code samples for the docs: each operation's example request as a program in each of the nine
-// languages Callbell's own page shows, built from the bundled spec. @readme/httpsnippet writes
-// the languages it has a target for; Node (this package's client), Java's program around
-// httpsnippet's java.net.http snippet, and Rust (no httpsnippet target) are small templates here.
-import { HTTPSnippet } from "@readme/httpsnippet";
-
-/** Callbell's own example token, as on its page: the reader puts theirs in its place. */
-export const EXAMPLE_TOKEN = "test_gshuPaZoeEG6ovbc8M79w0QyM";
+// languages Callbell's own page shows, built from the bundled spec by the small templates below
+// (httpsnippet's programs hard-code the token, print the body whatever the status and, in Go,
+// drop errors; a sample a reader pastes must do none of that).
 
 /**
  * The nine languages, in the order of Callbell's page. `checkedBy` says how the tests prove a
@@ -14,13 +10,13 @@ export const EXAMPLE_TOKEN = "test_gshuPaZoeEG6ovbc8M79w0QyM";
  * language to this.
  */
 export const sampleLanguages = [
-  { label: "cURL", lang: "Shell", file: (name) => `${name}.sh`, write: snippet("shell", "curl"), checkedBy: "mock" },
+  { label: "cURL", lang: "Shell", file: (name) => `${name}.sh`, write: curlProgram, checkedBy: "mock" },
   { label: "Node", lang: "JavaScript", file: (name) => `${name}.mjs`, write: nodeClientProgram, checkedBy: "mock" },
   { label: "Ruby", lang: "Ruby", file: (name) => `${name}.rb`, write: rubyProgram, checkedBy: "mock" },
-  { label: "Go", lang: "Go", file: (name) => `${name}.go`, write: snippet("go", "native"), checkedBy: "mock" },
-  { label: "PHP", lang: "PHP", file: (name) => `${name}.php`, write: snippet("php", "curl"), checkedBy: "mock" },
-  { label: "Python", lang: "Python", file: (name) => `${name}.py`, write: snippet("python", "requests"), checkedBy: "mock" },
-  { label: "C#", lang: "C#", file: (name) => `${pascalCase(name)}.cs`, write: snippet("csharp", "httpclient"), checkedBy: "syntax" },
+  { label: "Go", lang: "Go", file: (name) => `${name}.go`, write: goProgram, checkedBy: "mock" },
+  { label: "PHP", lang: "PHP", file: (name) => `${name}.php`, write: phpProgram, checkedBy: "mock" },
+  { label: "Python", lang: "Python", file: (name) => `${name}.py`, write: pythonProgram, checkedBy: "mock" },
+  { label: "C#", lang: "C#", file: (name) => `${pascalCase(name)}.cs`, write: csharpProgram, checkedBy: "syntax" },
   { label: "Java", lang: "Java", file: (name) => `${pascalCase(name)}.java`, write: javaProgram, checkedBy: "mock" },
   { label: "Rust", lang: "Rust", file: (name) => `${name}.rs`, write: rustProgram, checkedBy: "syntax" },
 ];
@@ -61,9 +57,11 @@ export function withCodeSamples(spec, operations = codeSamples(spec)) {
   decorated.info.description = `${decorated.info.description.trimEnd()}
 
 **Code samples.** Each operation's samples are generated from this document by \`npm run generate\`
-(method, URL, headers and the first named request example, with Callbell's example token). In CI,
-the ${labels("mock")} samples run against a mock of this contract; the ${labels("syntax")} samples
-are parsed and their request compared with the example, as no toolchain for them is installed there.
+(method, URL, headers and the first named request example). Each reads the token from
+\`$CALLBELL_API_TOKEN\`, prints the body of a \`2xx\`, and on any other status prints the status and
+body and exits non-zero. In CI, the ${labels("mock")} samples run against a mock of this contract,
+once answered \`200\` and once \`422\`; the ${labels("syntax")} samples are parsed and their request
+compared with the example, as no toolchain for them is installed there.
 `;
   for (const { path, method, samples } of operations) {
     decorated.paths[path][method]["x-codeSamples"] = samples.map(({ lang, label, source }) => ({ lang, label, source }));
@@ -102,7 +100,7 @@ function exampleRequest(spec, path, method, pathItem, operation) {
   const security = operation.security ?? spec.security ?? [];
   const schemes = security.flatMap((requirement) => Object.keys(requirement)).map((name) => spec.components?.securitySchemes?.[name]);
   if (schemes.some((scheme) => scheme?.type === "http" && scheme.scheme?.toLowerCase() === "bearer")) {
-    headers.push({ name: "Authorization", value: `Bearer ${EXAMPLE_TOKEN}` });
+    headers.push({ name: "Authorization", value: `Bearer $${TOKEN_VARIABLE}` });
   } else if (schemes.length) {
     fail("only bearer authentication is supported by the samples");
   }
@@ -147,45 +145,244 @@ function resolveRef(spec, node) {
   return resolveRef(spec, target);
 }
 
-/** A writer that asks @readme/httpsnippet for one target and client. */
-function snippet(target, client) {
-  return (request) => {
-    const har = {
-      method: request.method,
-      url: request.url,
-      httpVersion: "HTTP/1.1",
-      headers: request.headers,
-      queryString: [],
-      cookies: [],
-      headersSize: -1,
-      bodySize: -1,
-      ...(request.body !== undefined && {
-        postData: { mimeType: "application/json", text: JSON.stringify(request.body) },
-      }),
-    };
-    const [code] = [new HTTPSnippet(har).convert(target, client, { indent: "  " })].flat();
-    if (typeof code !== "string") throw new Error(`@readme/httpsnippet wrote nothing for ${target}/${client}`);
-    return code;
-  };
+/** The environment variable every sample reads the token from: no token is ever pasted into code. */
+export const TOKEN_VARIABLE = "CALLBELL_API_TOKEN";
+
+// Every template below: the token from $CALLBELL_API_TOKEN (stop with a message when unset), the
+// request, then on a 2xx the body on stdout and exit 0; on any other status the status and the
+// body on stderr (cURL: stdout) and a non-zero exit; a network error ends the program non-zero
+// with its message. Lines stay near 72 columns so that the docs' panel rarely has to wrap them.
+
+const header = (request, name) => request.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+const otherHeaders = (request) => request.headers.filter(({ name }) => name !== "Authorization");
+const prettyJson = (request) => JSON.stringify(request.body, null, 2);
+
+function curlProgram(request) {
+  const quote = (text) => `'${text.replace(/'/g, `'\\''`)}'`;
+  return `# Set CALLBELL_API_TOKEN to a token from the Callbell dashboard.
+# --fail-with-body: exit 22 on a non-2xx answer, and still print it.
+curl --fail-with-body --silent --show-error \\
+  --request ${request.method} \\
+  --url ${quote(request.url)} \\
+  --header "Authorization: Bearer \${${TOKEN_VARIABLE}:?set ${TOKEN_VARIABLE}}" \\
+${otherHeaders(request).map(({ name, value }) => `  --header ${quote(`${name}: ${value}`)} \\`).join("\n")}
+  --data ${quote(prettyJson(request))}
+`;
 }
 
 function rubyProgram(request) {
-  // httpsnippet decides TLS from the URL it is given; deciding it from the URL at run time keeps
-  // the program right when the reader points it at another base URL (a proxy, a mock).
-  return replaceOnce(snippet("ruby", "native")(request), "http.use_ssl = true", 'http.use_ssl = url.scheme == "https"');
+  if (prettyJson(request).includes("\nJSON")) throw new Error("Ruby sample: the body would end its heredoc");
+  return `require "net/http"
+require "uri"
+
+token = ENV.fetch("${TOKEN_VARIABLE}") { abort "Set ${TOKEN_VARIABLE}." }
+url = URI(${JSON.stringify(request.url)})
+
+request = Net::HTTP::${request.method[0]}${request.method.slice(1).toLowerCase()}.new(url)
+request["Authorization"] = "Bearer #{token}"
+${otherHeaders(request).map(({ name, value }) => `request[${JSON.stringify(name)}] = ${JSON.stringify(value)}`).join("\n")}
+request.body = <<~'JSON'
+${indent(prettyJson(request), 2)}
+JSON
+
+response = Net::HTTP.start(url.host, url.port,
+                           use_ssl: url.scheme == "https",
+                           read_timeout: 30) do |http|
+  http.request(request)
+end
+unless response.is_a?(Net::HTTPSuccess)
+  abort "Callbell answered #{response.code}: #{response.body}"
+end
+puts response.body
+`;
 }
 
-/** Java: httpsnippet's java.net.http snippet in a program that `java UpdateContact.java` runs. */
+function goProgram(request) {
+  const json = prettyJson(request);
+  if (json.includes("`")) throw new Error("Go sample: the body holds a backtick, which ends a raw string");
+  return `package main
+
+import (
+\t"fmt"
+\t"io"
+\t"log"
+\t"net/http"
+\t"os"
+\t"strings"
+\t"time"
+)
+
+func main() {
+\ttoken := os.Getenv("${TOKEN_VARIABLE}")
+\tif token == "" {
+\t\tlog.Fatal("Set ${TOKEN_VARIABLE}.")
+\t}
+\turl := ${JSON.stringify(request.url)}
+\tpayload := strings.NewReader(\`${json}\`)
+
+\treq, err := http.NewRequest(${JSON.stringify(request.method)}, url, payload)
+\tif err != nil {
+\t\tlog.Fatal(err)
+\t}
+\treq.Header.Set("Authorization", "Bearer "+token)
+${otherHeaders(request).map(({ name, value }) => `\treq.Header.Set(${JSON.stringify(name)}, ${JSON.stringify(value)})`).join("\n")}
+
+\tclient := &http.Client{Timeout: 30 * time.Second}
+\tres, err := client.Do(req)
+\tif err != nil {
+\t\tlog.Fatal(err)
+\t}
+\tdefer res.Body.Close()
+\tbody, err := io.ReadAll(res.Body)
+\tif err != nil {
+\t\tlog.Fatal(err)
+\t}
+\tif res.StatusCode < 200 || res.StatusCode > 299 {
+\t\tlog.Fatalf("Callbell answered %s: %s", res.Status, body)
+\t}
+\tfmt.Println(string(body))
+}
+`;
+}
+
+function phpProgram(request) {
+  if (prettyJson(request).includes("\nJSON")) throw new Error("PHP sample: the body would end its nowdoc");
+  const headers = [`"Authorization: Bearer $token"`, ...otherHeaders(request).map(({ name, value }) => JSON.stringify(`${name}: ${value}`))];
+  return `<?php
+
+$token = getenv("${TOKEN_VARIABLE}");
+if ($token === false || $token === "") {
+  fwrite(STDERR, "Set ${TOKEN_VARIABLE}.\\n");
+  exit(1);
+}
+$body = <<<'JSON'
+${prettyJson(request)}
+JSON;
+
+$curl = curl_init(${JSON.stringify(request.url)});
+curl_setopt_array($curl, [
+  CURLOPT_CUSTOMREQUEST => ${JSON.stringify(request.method)},
+  CURLOPT_RETURNTRANSFER => true,
+  CURLOPT_TIMEOUT => 30,
+  CURLOPT_POSTFIELDS => $body,
+  CURLOPT_HTTPHEADER => [
+${headers.map((line) => `    ${line},`).join("\n")}
+  ],
+]);
+$response = curl_exec($curl);
+if ($response === false) {
+  fwrite(STDERR, "Request failed: " . curl_error($curl) . "\\n");
+  exit(1);
+}
+$status = curl_getinfo($curl, CURLINFO_RESPONSE_CODE);
+if ($status < 200 || $status > 299) {
+  fwrite(STDERR, "Callbell answered $status: $response\\n");
+  exit(1);
+}
+echo $response, "\\n";
+`;
+}
+
+function pythonProgram(request) {
+  return `import os
+import sys
+
+import requests
+
+token = os.environ.get("${TOKEN_VARIABLE}") or sys.exit("Set ${TOKEN_VARIABLE}.")
+url = ${JSON.stringify(request.url)}
+payload = ${pythonLiteral(request.body, "")}
+headers = {
+    "Authorization": f"Bearer {token}",
+${otherHeaders(request)
+  .filter(({ name }) => name !== "Content-Type") // requests sets it for json=
+  .map(({ name, value }) => `    ${JSON.stringify(name)}: ${JSON.stringify(value)},`)
+  .join("\n")}
+}
+
+# json= sends the payload as JSON with Content-Type: application/json.
+response = requests.${request.method.toLowerCase()}(url, json=payload, headers=headers, timeout=30)
+if not response.ok:
+    sys.exit(f"Callbell answered {response.status_code}: {response.text}")
+print(response.text)
+`;
+}
+
+function csharpProgram(request) {
+  const body = JSON.stringify(JSON.stringify(request.body));
+  const accept = header(request, "Accept");
+  return `using System.Net.Http.Headers;
+
+var token = Environment.GetEnvironmentVariable("${TOKEN_VARIABLE}")
+    ?? throw new InvalidOperationException("Set ${TOKEN_VARIABLE}.");
+using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+var request = new HttpRequestMessage
+{
+    Method = HttpMethod.${request.method[0]}${request.method.slice(1).toLowerCase()},
+    RequestUri = new Uri(
+        ${JSON.stringify(request.url)}),
+    Headers =
+    {
+        { "Authorization", $"Bearer {token}" },
+        { "Accept", ${JSON.stringify(accept)} },
+    },
+    Content = new StringContent(
+        ${body})
+    {
+        Headers =
+        {
+            ContentType = new MediaTypeHeaderValue(${JSON.stringify(header(request, "Content-Type"))})
+        }
+    }
+};
+using var response = await client.SendAsync(request);
+var text = await response.Content.ReadAsStringAsync();
+if (!response.IsSuccessStatusCode)
+{
+    Console.Error.WriteLine($"Callbell answered {(int)response.StatusCode}: {text}");
+    return 1;
+}
+Console.WriteLine(text);
+return 0;
+`;
+}
+
+/** Java: java.net.http, run with \`java UpdateContact.java\` (JDK 15+ for the text block). */
 function javaProgram(request) {
-  const statements = snippet("java", "nethttp")(request).split("\n").map((line) => (line ? `        ${line}` : line));
+  const json = prettyJson(request).replace(/\\/g, "\\\\").replace(/"""/g, '\\"""');
   return `import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 
 public class ${pascalCase(request.operationId)} {
     public static void main(String[] args) throws Exception {
-${statements.join("\n")}
+        String token = System.getenv("${TOKEN_VARIABLE}");
+        if (token == null || token.isEmpty()) {
+            System.err.println("Set ${TOKEN_VARIABLE}.");
+            System.exit(1);
+        }
+        String body = """
+${indent(json, 12)}
+            """;
+        HttpRequest request = HttpRequest.newBuilder()
+            .uri(URI.create(
+                ${JSON.stringify(request.url)}))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + token)
+${otherHeaders(request).map(({ name, value }) => `            .header(${JSON.stringify(name)}, ${JSON.stringify(value)})`).join("\n")}
+            .method(${JSON.stringify(request.method)},
+                HttpRequest.BodyPublishers.ofString(body))
+            .build();
+        HttpResponse<String> response = HttpClient.newHttpClient()
+            .send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            System.err.println("Callbell answered " + response.statusCode()
+                + ": " + response.body());
+            System.exit(1);
+        }
+        System.out.println(response.body());
     }
 }
 `;
@@ -193,39 +390,76 @@ ${statements.join("\n")}
 
 /** Node: this package's own client rather than a raw HTTP call. */
 function nodeClientProgram(request) {
-  const token = request.headers.find((header) => header.name === "Authorization")?.value.replace(/^Bearer /, "");
   const args = [...request.pathParameters.map(({ value }) => JSON.stringify(value)), javascriptLiteral(request.body)].join(", ");
-  return `import { createCallbellClient } from "callbell-openapi";
+  return `import { CallbellAPIError, createCallbellClient } from "callbell-openapi";
 
+// The token comes from CALLBELL_API_TOKEN; 429s and 5xx are retried.
 const callbell = createCallbellClient({
-  token: ${JSON.stringify(token)},
   baseUrl: ${JSON.stringify(request.serverUrl)},
 });
 
-const contact = await callbell.${request.operationId}(${args});
-console.log(JSON.stringify(contact, null, 2));
+try {
+  const contact = await callbell.${request.operationId}(${args});
+  console.log(JSON.stringify(contact, null, 2));
+} catch (error) {
+  if (error instanceof CallbellAPIError) {
+    console.error(\`Callbell answered \${error.status}:\`, JSON.stringify(error.body));
+  } else {
+    console.error(error.message);
+  }
+  process.exitCode = 1;
+}
 `;
 }
 
 /** Rust: reqwest's blocking client, as Callbell's own Rust sample uses. */
 function rustProgram(request) {
-  const json = JSON.stringify(request.body, null, 4);
+  const json = prettyJson(request);
   // A raw string needs more # than any "# run inside it.
   const hashes = "#".repeat(Math.max(0, ...[...json.matchAll(/"(#+)/g)].map(([, run]) => run.length)) + 1);
-  const headers = request.headers.map(({ name, value }) => `        .header(${rustString(name)}, ${rustString(value)})`);
+  const headers = otherHeaders(request).map(({ name, value }) => `        .header(${rustString(name)}, ${rustString(value)})`);
   return `// Cargo.toml: reqwest = { version = "0.12", features = ["blocking"] }
+use std::{env, process, time::Duration};
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let token = env::var("${TOKEN_VARIABLE}")
+        .map_err(|_| "Set ${TOKEN_VARIABLE}.")?;
     let body = r${hashes}"${json}"${hashes};
     let response = reqwest::blocking::Client::new()
-        .${request.method.toLowerCase()}(${rustString(request.url)})
+        .${request.method.toLowerCase()}(
+            ${rustString(request.url)})
+        .timeout(Duration::from_secs(30))
+        .header("Authorization", format!("Bearer {token}"))
 ${headers.join("\n")}
         .body(body)
-        .send()?
-        .error_for_status()?;
-    println!("{}", response.text()?);
+        .send()?;
+    let status = response.status();
+    let text = response.text()?;
+    if !status.is_success() {
+        eprintln!("Callbell answered {status}: {text}");
+        process::exit(1);
+    }
+    println!("{text}");
     Ok(())
 }
 `;
+}
+
+/** A Python literal for a JSON value, indented by four spaces a level. */
+function pythonLiteral(value, at) {
+  if (value === null) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "string" || typeof value === "number") return JSON.stringify(value);
+  const inner = `${at}    `;
+  if (Array.isArray(value))
+    return value.length ? `[\n${value.map((item) => `${inner}${pythonLiteral(item, inner)},`).join("\n")}\n${at}]` : "[]";
+  const entries = Object.entries(value);
+  return entries.length ? `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${pythonLiteral(item, inner)},`).join("\n")}\n${at}}` : "{}";
+}
+
+function indent(text, spaces) {
+  return text.split("\n").map((line) => `${" ".repeat(spaces)}${line}`).join("\n");
 }
 
 /** JSON with identifier keys unquoted, as JavaScript is usually written. */
@@ -246,10 +480,4 @@ function listing(words) {
 
 function pascalCase(name) {
   return name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-function replaceOnce(text, search, replacement) {
-  const count = text.split(search).length - 1;
-  if (count !== 1) throw new Error(`Code samples: expected "${search}" once in httpsnippet's output, found it ${count} times; check the @readme/httpsnippet version`);
-  return text.replace(search, replacement);
 }

@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { withGuide } from "./docs-guide.mjs";
 import { root } from "./tools.mjs";
 
 export const siteDir = path.join(root, "site");
@@ -37,22 +38,95 @@ const redocOptions = {
   ],
   expandResponses: "200",
   jsonSampleExpandLevel: "all",
+  // The page's own guide sections carry # headings: show them in the sidebar as entries.
+  sortTagsAlphabetically: false,
   showObjectSchemaExamples: true,
   theme: {
+    // A wider sample panel: Redoc's 40 % leaves 352 px at 1440 px; at half the page, 13 px code shows ~75 columns before wrapping.
+    rightPanel: { width: "50%" },
     typography: {
       // System fonts: the page loads no web fonts.
       fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif',
       headings: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif' },
-      code: { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace' },
+      code: { fontSize: "13px", fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace' },
     },
   },
 };
+
+/**
+ * Redoc 2's theme is a JavaScript object fixed at Redoc.init, so the system's colour scheme picks
+ * one of two option sets before the first render and Redoc is drawn again (same spec, same element)
+ * when the setting changes. The page's own background and Redoc's few fixed colours follow the
+ * same media query in docs-page.css.
+ */
+export const darkTheme = {
+  colors: {
+    primary: { main: "#8ab4f8", contrastText: "#0d1117" },
+    success: { main: "#7ee787" },
+    warning: { main: "#f0b45b" },
+    error: { main: "#ff8a80" },
+    gray: { 50: "#1c2128", 100: "#262c36" },
+    border: { light: "#30363d", dark: "rgba(255, 255, 255, 0.18)" },
+    text: { primary: "#e6edf3", secondary: "#b1bac4" },
+    responses: {
+      success: { color: "#7ee787", backgroundColor: "rgba(126, 231, 135, 0.1)", tabTextColor: "#7ee787" },
+      error: { color: "#ff8a80", backgroundColor: "rgba(255, 138, 128, 0.1)", tabTextColor: "#ff8a80" },
+      redirect: { color: "#f0b45b", backgroundColor: "rgba(240, 180, 91, 0.1)", tabTextColor: "#f0b45b" },
+      info: { color: "#8ab4f8", backgroundColor: "rgba(138, 180, 248, 0.1)", tabTextColor: "#8ab4f8" },
+    },
+  },
+  schema: {
+    linesColor: "#6e7b8b",
+    typeNameColor: "#b1bac4",
+    typeTitleColor: "#b1bac4",
+    requireLabelColor: "#ff8a80",
+    nestedBackground: "#1c2128",
+    arrow: { color: "#b1bac4" },
+  },
+  typography: {
+    code: { color: "#ffb4a8", backgroundColor: "rgba(255, 255, 255, 0.08)" },
+    links: { color: "#8ab4f8", visited: "#c9a8fa", hover: "#b3cdfb" },
+  },
+  sidebar: { backgroundColor: "#1c2128", textColor: "#e6edf3", activeTextColor: "#8ab4f8", arrow: { color: "#e6edf3" } },
+  rightPanel: {
+    backgroundColor: "#0d1117",
+    textColor: "#f0f3f6",
+    servers: { overlay: { backgroundColor: "#1c2128", textColor: "#e6edf3" }, url: { backgroundColor: "#0d1117" } },
+  },
+  codeBlock: { backgroundColor: "#05080b" },
+  fab: { backgroundColor: "#262c36", color: "#8ab4f8" },
+};
+
+/** A deep merge of plain objects: the dark theme on top of the page's own theme. */
+function merged(base, over) {
+  const out = { ...base };
+  for (const [key, value] of Object.entries(over))
+    out[key] = value && typeof value === "object" && base[key] && typeof base[key] === "object" ? merged(base[key], value) : value;
+  return out;
+}
+
+/** The script that starts Redoc with the light or the dark options, and again when the system setting changes. */
+function redocInit() {
+  const options = { light: redocOptions, dark: { ...redocOptions, theme: merged(redocOptions.theme, darkTheme) } };
+  return `(function () {
+  var options = ${JSON.stringify(options)};
+  var spec = JSON.parse(document.getElementById("spec").textContent);
+  var dark = window.matchMedia("(prefers-color-scheme: dark)");
+  function draw(done) { Redoc.init(spec, dark.matches ? options.dark : options.light, document.getElementById("redoc"), done); }
+  // Redoc draws the page again from the top (and its last hash): the reader's place is put back.
+  dark.addEventListener("change", function () {
+    var x = window.scrollX, y = window.scrollY;
+    draw(function () { setTimeout(function () { window.scrollTo(x, y); }, 0); });
+  });
+  draw();
+})();`;
+}
 
 /** Builds the site into outDir and returns the paths it wrote. */
 export function buildDocs(outDir = siteDir) {
   const specFile = path.join(generatedDir, "openapi-with-samples.json");
   if (!existsSync(specFile)) throw new Error(`${path.relative(root, specFile)} is missing: run \`npm run generate\` first.`);
-  const spec = JSON.parse(readFileSync(specFile, "utf8"));
+  const spec = withGuide(JSON.parse(readFileSync(specFile, "utf8")), readFileSync(path.join(root, "CHANGELOG.md"), "utf8"));
 
   const standalone = readFileSync(path.join(path.dirname(redocPackage), "bundles", "redoc.standalone.js"), "utf8");
   const logoCount = standalone.split(REDOCLY_LOGO).length - 1;
@@ -63,7 +137,9 @@ export function buildDocs(outDir = siteDir) {
     standalone.replace(REDOCLY_LOGO, BLANK_LOGO),
     // Redoc highlights with a Prism that has no Rust grammar; Prism's own adds it.
     readFileSync(prismRust, "utf8"),
-    `Redoc.init(JSON.parse(document.getElementById("spec").textContent), ${JSON.stringify(redocOptions)}, document.getElementById("redoc"));`,
+    // Before Redoc.init, so that its observer sees Redoc's first render.
+    readFileSync(path.join(root, "scripts", "docs-page-a11y.js"), "utf8"),
+    redocInit(),
   ].map((script) => script.replace(/<\/script/gi, "<\\/script"));
   const scriptHashes = scripts.map((script) => `'sha256-${createHash("sha256").update(script).digest("base64")}'`);
   // Only these scripts run; Redoc's styles are inline, its search runs in a blob: worker; nothing
@@ -84,14 +160,15 @@ export function buildDocs(outDir = siteDir) {
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <meta name="generator" content="Redoc ${redocVersion} via scripts/docs.mjs">
 <title>${escapeHtml(spec.info.title)}</title>
 <meta name="description" content="${escapeHtml(spec.info.summary ?? "")}">
-<style>body { margin: 0; padding: 0; }</style>
+<style>${readFileSync(path.join(root, "scripts", "docs-page.css"), "utf8")}</style>
 </head>
 <body>
 <noscript>This page is drawn by Redoc and needs JavaScript. The contract it shows: <a href="openapi.yaml">openapi.yaml</a>, <a href="openapi.json">openapi.json</a>.</noscript>
-<div id="redoc"></div>
+<main id="redoc"></main>
 <script type="application/json" id="spec">${inlineJson(spec)}</script>
 ${scripts.map((script) => `<script>${script}</script>`).join("\n")}
 </body>

@@ -5,6 +5,7 @@ import createClient, { type FetchOptions, type FetchResponse } from "openapi-fet
 import type { components, paths } from "../generated/schema.js";
 import { CallbellAPIError, CallbellInputError, CallbellResponseFormatError } from "./errors.js";
 import { redactHeaders } from "./redaction.js";
+import { checkHeaders, type ExtraHeaders } from "./headers.js";
 import { createSend, type Sent, type SendOptions, type TokenSource } from "./transport.js";
 
 export type Contact = components["schemas"]["Contact"];
@@ -18,21 +19,23 @@ export interface CallbellClientOptions {
    * The API token from the Callbell dashboard, or a function (possibly async) that returns it,
    * called for every attempt. Defaults to the `CALLBELL_API_TOKEN` environment variable.
    */
-  token?: TokenSource;
+  token?: TokenSource | undefined;
   /** Defaults to https://api.callbell.eu/v1; point it at a mock to test. http(s), with no user info, query or fragment. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** A fetch implementation; defaults to the global one. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Each attempt's time limit in ms, for the token function, the response's headers and body together. Default 30 000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2; 0 turns them off. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** The longest response body read, in bytes after decompression. Default 1 MiB; a longer one is a CallbellResponseTooLargeError. */
   maxResponseBytes?: number | undefined;
+  /** Headers for every request, such as a tracing id; per-call `headers` add to them. Not `Authorization`: that is `token`. */
+  headers?: ExtraHeaders | undefined;
 }
 
-/** Per-call options: `signal`, and `timeoutMs`, `maxRetries` or `maxResponseBytes` to override the client's for this call. */
-export type RequestOptions = SendOptions;
+/** Per-call options: `signal`, `headers` (added to the client's), and `timeoutMs`, `maxRetries` or `maxResponseBytes` to override the client's. */
+export type RequestOptions = SendOptions & { headers?: ExtraHeaders | undefined };
 
 type PatchOperation = paths["/contacts/{uuid}"]["patch"];
 // What the client fixes for every call: a per-call fetch, Request, baseUrl, serializer or
@@ -76,17 +79,18 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
   // `globalThis.process` so that the client also loads where there is no Node (browsers, workers).
   // The token is held in transport.ts's closure only, so it never shows on the client object.
   const send = createSend({ ...options, token: options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN ?? "" });
+  const clientHeaders = checkHeaders(options.headers);
 
   const client = createClient<paths, "application/json">({
     baseUrl,
-    headers: { Accept: JSON_TYPE },
+    headers: { Accept: JSON_TYPE, ...clientHeaders },
     Request: CallRequest as unknown as typeof Request,
     bodySerializer: serializeBody,
     pathSerializer: (pathname, params) => pathname.replace("{uuid}", encodeUuid(params?.uuid)),
     async fetch(request) {
       const { url, init } = request as unknown as CallRequest;
       if (!url.startsWith(baseUrl)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
-      const sent = await send(url, init.method!, Object.fromEntries(init.headers as Headers), init.body as string | undefined, init);
+      const sent = await send(url, init.method!, checkHeaders(Object.fromEntries(init.headers as Headers)), init.body as string | undefined, init);
       const { response, body, redact } = sent;
       if (response.ok) contactFrom(sent);
       return readBack(
@@ -101,7 +105,7 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
 
   async function updateContact(uuid: string, update: ContactUpdate, requestOptions?: RequestOptions) {
     const path = `/contacts/${encodeUuid(uuid)}`;
-    const sent = await send(baseUrl + path, "PATCH", { accept: JSON_TYPE, "content-type": JSON_TYPE }, serializeBody(update), requestOptions);
+    const sent = await send(baseUrl + path, "PATCH", { accept: JSON_TYPE, "content-type": JSON_TYPE, ...clientHeaders, ...checkHeaders(requestOptions?.headers) }, serializeBody(update), requestOptions);
     if (!sent.response.ok) throw apiError(sent, "PATCH", path);
     return contactFrom(sent);
   }

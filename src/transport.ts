@@ -14,9 +14,9 @@ export type TokenSource = string | (() => string | Promise<string>);
 
 export interface RetryOptions {
   /** Each attempt's time limit in ms, for the token function, the response's headers and its body together. Default 30 000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /**
    * The longest response body read, in bytes after decompression. Default 1 MiB (1 048 576): a
    * contact is well under 10 KB even with many custom fields and tags, so this is over 100 times
@@ -28,12 +28,12 @@ export interface RetryOptions {
 
 export interface SendOptions extends RetryOptions {
   /** Aborts the call at once, also between attempts; it then rejects with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface TransportOptions extends RetryOptions {
   token: TokenSource;
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
 }
 
 /** The last attempt's response, its body read in full as text, how many attempts it took, and how to mask its token. */

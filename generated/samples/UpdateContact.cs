@@ -1,25 +1,33 @@
 using System.Net.Http.Headers;
-var client = new HttpClient();
+
+var token = Environment.GetEnvironmentVariable("CALLBELL_API_TOKEN")
+    ?? throw new InvalidOperationException("Set CALLBELL_API_TOKEN.");
+using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 var request = new HttpRequestMessage
 {
-  Method = HttpMethod.Patch,
-  RequestUri = new Uri("https://api.callbell.eu/v1/contacts/414a6d692bd645ed803f2e7ce360d4c8"),
-  Headers =
-  {
-    { "Authorization", "Bearer test_gshuPaZoeEG6ovbc8M79w0QyM" },
-    { "Accept", "application/json" },
-  },
-  Content = new StringContent("{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":123,\"zipCode\":\"98765430\"}}")
-  {
+    Method = HttpMethod.Patch,
+    RequestUri = new Uri(
+        "https://api.callbell.eu/v1/contacts/414a6d692bd645ed803f2e7ce360d4c8"),
     Headers =
     {
-      ContentType = new MediaTypeHeaderValue("application/json")
+        { "Authorization", $"Bearer {token}" },
+        { "Accept", "application/json" },
+    },
+    Content = new StringContent(
+        "{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":\"123\",\"zipCode\":\"98765430\"}}")
+    {
+        Headers =
+        {
+            ContentType = new MediaTypeHeaderValue("application/json")
+        }
     }
-  }
 };
-using (var response = await client.SendAsync(request))
+using var response = await client.SendAsync(request);
+var text = await response.Content.ReadAsStringAsync();
+if (!response.IsSuccessStatusCode)
 {
-  response.EnsureSuccessStatusCode();
-  var body = await response.Content.ReadAsStringAsync();
-  Console.WriteLine(body);
+    Console.Error.WriteLine($"Callbell answered {(int)response.StatusCode}: {text}");
+    return 1;
 }
+Console.WriteLine(text);
+return 0;

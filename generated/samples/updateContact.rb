@@ -1,16 +1,29 @@
-require 'uri'
-require 'net/http'
+require "net/http"
+require "uri"
 
+token = ENV.fetch("CALLBELL_API_TOKEN") { abort "Set CALLBELL_API_TOKEN." }
 url = URI("https://api.callbell.eu/v1/contacts/414a6d692bd645ed803f2e7ce360d4c8")
 
-http = Net::HTTP.new(url.host, url.port)
-http.use_ssl = url.scheme == "https"
-
 request = Net::HTTP::Patch.new(url)
-request["Authorization"] = 'Bearer test_gshuPaZoeEG6ovbc8M79w0QyM'
-request["Content-Type"] = 'application/json'
-request["Accept"] = 'application/json'
-request.body = "{\"name\":\"Joe Doe NEW\",\"custom_fields\":{\"orderNumber\":123,\"zipCode\":\"98765430\"}}"
+request["Authorization"] = "Bearer #{token}"
+request["Content-Type"] = "application/json"
+request["Accept"] = "application/json"
+request.body = <<~'JSON'
+  {
+    "name": "Joe Doe NEW",
+    "custom_fields": {
+      "orderNumber": "123",
+      "zipCode": "98765430"
+    }
+  }
+JSON
 
-response = http.request(request)
-puts response.read_body
+response = Net::HTTP.start(url.host, url.port,
+                           use_ssl: url.scheme == "https",
+                           read_timeout: 30) do |http|
+  http.request(request)
+end
+unless response.is_a?(Net::HTTPSuccess)
+  abort "Callbell answered #{response.code}: #{response.body}"
+end
+puts response.body

@@ -66,9 +66,9 @@ describe("Callbell's own example request", () => {
 
 describe("every named request example", () => {
   const examples = Object.entries(requestExamples());
-  it("is there: the seed's and one per kind of change", () => {
+  it("is there: the string-form quick start, the seed's verbatim, and one per kind of change", () => {
     expect(examples.map(([name]) => name)).toEqual([
-      "seedRequest", "rename", "replaceTags", "clearTags", "setCustomFields", "assignUser",
+      "quickStart", "seedRequest", "rename", "replaceTags", "clearTags", "setCustomFields", "assignUser",
       "unassignUser", "setTeam", "startBot", "stopBot", "setNote", "clearNote",
     ]);
     expect(requestExamples().seedRequest).toEqual(SEED_BODY);
@@ -164,7 +164,7 @@ describe("documented error responses", () => {
   it("404 comes back as NotFoundError with the spec's error body", async () => {
     const error = await clientWith(withHeader("Prefer", "code=404")).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(schemaValidator("Error")((error as NotFoundError).body)).toBe(true);
+    expect(schemaValidator("ErrorBody")((error as NotFoundError).body)).toBe(true);
     expect((error as Error).message).toContain("Contact not found.");
   });
 

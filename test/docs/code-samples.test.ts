@@ -5,10 +5,11 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { EXAMPLE_TOKEN, sampleLanguages } from "../../scripts/code-samples.mjs";
+import { afterAll, describe, expect, inject, it, type TestContext } from "vitest";
+import { sampleLanguages, TOKEN_VARIABLE } from "../../scripts/code-samples.mjs";
 import { csharpRequest, rustRequest, type SampleRequest } from "../support/code-sample-syntax.js";
 import { startRecordingProxy } from "../support/recording-proxy.js";
+import { requireToolchain } from "../support/toolchains.js";
 import { requestExamples, resolve, schemaValidator, spec } from "../support/spec.js";
 
 const prismUrl = inject("prismUrl");
@@ -18,11 +19,14 @@ const root = path.resolve(".");
 const serverUrl: string = spec.servers[0].url;
 const pathItem = spec.paths["/contacts/{uuid}"];
 const uuid: string = resolve(pathItem.parameters[0]).example;
+// The samples read the token from the environment; the runs set it to this.
+const sampleToken = "test_token_from_the_environment";
+const firstExample = Object.values(requestExamples())[0];
 const expected = {
   method: "PATCH",
   path: `/contacts/${uuid}`,
-  headers: { authorization: `Bearer ${EXAMPLE_TOKEN}`, "content-type": "application/json", accept: "application/json" },
-  body: requestExamples().seedRequest,
+  headers: { authorization: `Bearer ${sampleToken}`, "content-type": "application/json", accept: "application/json" },
+  body: firstExample,
 };
 const validResponse = schemaValidator("UpdateContactResponse");
 
@@ -47,9 +51,10 @@ const goEnv = {
 };
 
 interface Toolchain {
-  /** The Debian package that brings the command, for the message when it is missing. */
-  debianPackage: string;
-  command: string;
+  /** Its name in scripts/toolchains.mjs, where what it needs and how to get it are listed. */
+  needs?: string;
+  /** The program to run, when it is not the one scripts/toolchains.mjs finds. */
+  command?: string;
   args: (file: string) => string[];
   env?: Record<string, string>;
   /** Sets up the folder the program runs in, as a user's project would be. */
@@ -60,9 +65,8 @@ interface Toolchain {
 
 const printsBody = (responseBody: any) => responseBody;
 const toolchains: Record<string, Toolchain> = {
-  cURL: { debianPackage: "curl", command: "sh", args: (file) => [file], prints: printsBody },
+  cURL: { needs: "cURL", command: "sh", args: (file) => [file], prints: printsBody },
   Node: {
-    debianPackage: "nodejs",
     command: process.execPath,
     args: (file) => [file],
     // `callbell-openapi` resolves to this package (its built dist/), as after `npm install`.
@@ -74,11 +78,11 @@ const toolchains: Record<string, Toolchain> = {
     // The client returns the contact out of either envelope.
     prints: (responseBody) => (Array.isArray(responseBody.contact) ? responseBody.contact[0] : responseBody.contact),
   },
-  Ruby: { debianPackage: "ruby", command: "ruby", args: (file) => [file], prints: printsBody },
-  Go: { debianPackage: "golang-go", command: "go", args: (file) => ["run", file], env: goEnv, prints: printsBody },
-  PHP: { debianPackage: "php-cli and php-curl", command: "php", args: (file) => [file], prints: printsBody },
-  Python: { debianPackage: "python3-requests", command: "python3", args: (file) => [file], prints: printsBody },
-  Java: { debianPackage: "default-jdk-headless", command: "java", args: (file) => [file], prints: printsBody },
+  Ruby: { needs: "Ruby", args: (file) => [file], prints: printsBody },
+  Go: { needs: "Go", args: (file) => ["run", file], env: goEnv, prints: printsBody },
+  PHP: { needs: "PHP", args: (file) => [file], prints: printsBody },
+  Python: { needs: "Python", args: (file) => [file], prints: printsBody },
+  Java: { needs: "Java", args: (file) => [file], prints: printsBody },
 };
 
 const syntaxCheckers: Record<string, (source: string) => Promise<SampleRequest>> = {
@@ -120,41 +124,31 @@ describe("the docs' code samples", () => {
 
   it("are introduced on the docs page with how each is checked", () => {
     expect(docsSpec.info.description.replace(/\s+/g, " ")).toContain(
-      "the cURL, Node, Ruby, Go, PHP, Python and Java samples run against a mock of this contract; the C# and Rust samples are parsed",
+      "the cURL, Node, Ruby, Go, PHP, Python and Java samples run against a mock of this contract, once answered `200` and once `422`; the C# and Rust samples are parsed",
     );
   });
 });
 
+// A cold Go build or JVM start on a busy 2-core machine takes time.
+const slowStart = { timeout: 150_000 };
+
 describe.concurrent("each runnable sample, run against the Prism mock with only the base URL changed", () => {
-  it.each(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", async (label, toolchain) => {
-    const proxy = await startRecordingProxy(prismUrl);
-    try {
-      const dir = path.join(scratch, label);
-      mkdirSync(dir);
-      toolchain.prepare?.(dir);
-      const file = sampleFile(label);
-      writeFileSync(path.join(dir, file), source(label).replace(serverUrl, proxy.url));
+  it.for<[string, Toolchain]>(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", slowStart, async ([label, toolchain], context) => {
+    const { result, exchanges } = await runSampleAgainstMock(context, label, toolchain, { dirName: label });
+    expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).toBe(0);
 
-      const result = await run(toolchain.command, toolchain.args(file), { cwd: dir, env: programEnv(toolchain.env) });
-      if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT")
-        throw new Error(`\`${toolchain.command}\` is not installed: the ${label} sample needs Debian's ${toolchain.debianPackage} (.ci/run installs it).`);
-      expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).toBe(0);
+    expect(exchanges).toHaveLength(1);
+    const [exchange] = exchanges;
+    expect(exchange!.method).toBe(expected.method);
+    expect(exchange!.path).toBe(expected.path);
+    expect(exchange!.headers).toMatchObject(expected.headers);
+    expect(JSON.parse(exchange!.body)).toEqual(expected.body);
 
-      expect(proxy.exchanges).toHaveLength(1);
-      const [exchange] = proxy.exchanges;
-      expect(exchange!.method).toBe(expected.method);
-      expect(exchange!.path).toBe(expected.path);
-      expect(exchange!.headers).toMatchObject(expected.headers);
-      expect(JSON.parse(exchange!.body)).toEqual(expected.body);
-
-      expect(exchange!.status, exchange!.responseBody).toBe(200);
-      const responseBody = JSON.parse(exchange!.responseBody);
-      expect(validResponse(responseBody), JSON.stringify(validResponse.errors)).toBe(true);
-      expect(JSON.parse(result.stdout), "what the program printed").toEqual(toolchain.prints(responseBody));
-    } finally {
-      await proxy.close();
-    }
-  }, 150_000); // a cold Go build or JVM start on a busy 2-core machine
+    expect(exchange!.status, exchange!.responseBody).toBe(200);
+    const responseBody = JSON.parse(exchange!.responseBody);
+    expect(validResponse(responseBody), JSON.stringify(validResponse.errors)).toBe(true);
+    expect(JSON.parse(result.stdout), "what the program printed").toEqual(toolchain.prints(responseBody));
+  });
 });
 
 describe("the samples no toolchain here can run, parsed and compared with the example", () => {
@@ -162,11 +156,69 @@ describe("the samples no toolchain here can run, parsed and compared with the ex
     const request = await readRequest(source(label));
     expect(request.method).toBe(expected.method);
     expect(request.url).toBe(`${serverUrl}${expected.path}`);
-    expect(Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]))).toEqual(expected.headers);
+    // The checkers show a token read from the environment as `$NAME`.
+    expect(Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]))).toEqual({
+      ...expected.headers,
+      authorization: `Bearer $${TOKEN_VARIABLE}`,
+    });
     expect(JSON.parse(request.body)).toEqual(expected.body);
   });
 
   it.each(Object.entries(syntaxCheckers))("%s without its last closing brace fails the check", async (label, readRequest) => {
     await expect(readRequest(source(label).trimEnd().slice(0, -1))).rejects.toThrow(/Syntax error/);
+  });
+});
+
+describe("the samples a reader pastes", () => {
+  it("hold no token: each reads CALLBELL_API_TOKEN from the environment", () => {
+    for (const { label, source } of shown) {
+      expect(source, label).toContain(TOKEN_VARIABLE);
+      expect(source, label).not.toMatch(/Bearer test_|test_[A-Za-z0-9]{20,}/);
+    }
+  });
+
+  it("send the first request example, whose custom fields are all strings (as Callbell's type table asks)", () => {
+    const customFields = (firstExample as { custom_fields?: Record<string, unknown> }).custom_fields ?? {};
+    expect(Object.keys(customFields).length).toBeGreaterThan(0);
+    for (const value of Object.values(customFields)) expect(typeof value === "string" || Array.isArray(value)).toBe(true);
+  });
+});
+
+/** Runs one sample against the mock behind a recording proxy; returns the program's result and the exchanges. */
+async function runSampleAgainstMock(
+  context: TestContext,
+  label: string,
+  toolchain: Toolchain,
+  { dirName, addHeaders }: { dirName: string; addHeaders?: Record<string, string> },
+) {
+  const found = toolchain.needs && requireToolchain(context, toolchain.needs);
+  const command = toolchain.command ?? found!;
+  const proxy = await startRecordingProxy(prismUrl, { addHeaders });
+  try {
+    const dir = path.join(scratch, dirName);
+    mkdirSync(dir);
+    toolchain.prepare?.(dir);
+    const file = sampleFile(label);
+    writeFileSync(path.join(dir, file), source(label).replace(serverUrl, proxy.url));
+    const result = await run(command, toolchain.args(file), { cwd: dir, env: programEnv({ ...toolchain.env, [TOKEN_VARIABLE]: sampleToken }) });
+    return { result, exchanges: proxy.exchanges };
+  } finally {
+    await proxy.close();
+  }
+}
+
+describe.concurrent("each runnable sample, answered 422 by the mock (Prefer: code=422 added on the way)", () => {
+  it.for<[string, Toolchain]>(Object.entries(toolchains))("%s exits non-zero and shows the status and the body", slowStart, async ([label, toolchain], context) => {
+    const { result, exchanges } = await runSampleAgainstMock(context, label, toolchain, { dirName: `${label}-422`, addHeaders: { Prefer: "code=422" } });
+    expect(exchanges).toHaveLength(1); // a 422 is not retried, by the Node client either
+    expect(exchanges[0]!.status, exchanges[0]!.responseBody).toBe(422);
+    expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).not.toBe(0);
+    expect(result.code).not.toBeNull(); // ended by its own exit, not killed by the timeout
+    const output = `${result.stdout}${result.stderr}`;
+    expect(output, label).toContain("422");
+    // The body as Prism sent it: each of its string values appears in what the program printed.
+    const strings = JSON.stringify(JSON.parse(exchanges[0]!.responseBody)).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+    expect(strings.length).toBeGreaterThan(0);
+    for (const text of strings) expect(output, `${label} shows ${text}`).toContain(JSON.parse(text));
   });
 });

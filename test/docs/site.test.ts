@@ -2,11 +2,20 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDocsPage, operationSection, screenshotOperation, showRequestSample } from "../../scripts/docs-browser.mjs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  hiddenCodeLines,
+  openDocsPage,
+  operationSection,
+  pageLuminance,
+  screenshotOperation,
+  seriousAxeViolations,
+  showRequestSample,
+} from "../../scripts/docs-browser.mjs";
 import { buildDocs } from "../../scripts/docs.mjs";
 import { serveDocs } from "../../scripts/serve-docs.mjs";
 import { operation, resolve, spec } from "../support/spec.js";
+import { findToolchain, requireToolchain } from "../support/toolchains.js";
 
 const docsSpec = JSON.parse(readFileSync(path.resolve("generated/openapi-with-samples.json"), "utf8"));
 const samples: { label: string; source: string }[] = docsSpec.paths["/contacts/{uuid}"].patch["x-codeSamples"];
@@ -16,7 +25,12 @@ let site: Awaited<ReturnType<typeof serveDocs>>;
 let browser: Awaited<ReturnType<typeof openDocsPage>>;
 let dir: string;
 
+// Without Chromium every test below is skipped with the reason (a failure under CI).
+const hasChromium = !!findToolchain("Chromium");
+beforeEach((context) => void requireToolchain(context, "Chromium"));
+
 beforeAll(async () => {
+  if (!hasChromium) return;
   dir = mkdtempSync(path.join(tmpdir(), "callbell-docs-"));
   buildDocs(dir);
   site = await serveDocs({ dir, port: 0 });
@@ -27,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const section = () => browser.page.locator(operationSection("updateContact"));
@@ -39,7 +53,8 @@ describe("the docs page", () => {
     const { page } = browser;
     expect(await page.title()).toBe(spec.info.title);
     await expect.poll(() => page.locator("h1").first().innerText()).toContain(spec.info.title);
-    const intro = squeeze(await page.locator(".api-info").innerText());
+    // The contract's own introduction, under the guide's "About this contract".
+    const intro = squeeze(await page.locator('[id="section/About-this-contract"]').innerText());
     expect(intro).toContain("updating a contact");
     expect(intro).toContain("Authorization: Bearer <token>");
     expect(intro).toContain("300 requests per second");
@@ -77,7 +92,7 @@ describe("the docs page", () => {
   });
 
   it("lists every response", async () => {
-    const codes = await section().locator('h3:has-text("Responses") ~ div > button strong').allInnerTexts();
+    const codes = await section().locator('h3:has-text("Responses") ~ div > button > strong').allInnerTexts();
     expect(codes.map((code) => code.trim())).toEqual(Object.keys(operation.responses));
   });
 
@@ -109,6 +124,21 @@ describe("the docs page", () => {
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe("PNG");
   });
 
+  it("switches to the dark theme and back when the system setting changes, keeping its place", async () => {
+    const { page } = browser;
+    await page.locator('[id="section/Errors-and-retries"]').evaluate((heading) => heading.scrollIntoView());
+    // Runs in the page; the test's tsconfig has no DOM types.
+    const scrollY = () => page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY);
+    const scrolled = await scrollY();
+    expect((await pageLuminance(page)).sidebar).toBeGreaterThan(0.8);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(async () => (await pageLuminance(page)).sidebar).toBeLessThan(0.05);
+    expect(await page.locator(operationSection("updateContact")).count()).toBe(1);
+    await expect.poll(async () => Math.abs((await scrollY()) - scrolled)).toBeLessThan(50);
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(async () => (await pageLuminance(page)).sidebar).toBeGreaterThan(0.8);
+  });
+
   // Last, so that they cover everything the tests above made the page do.
   it("requested nothing that is not on 127.0.0.1", () => {
     expect(browser.outside).toEqual([]);
@@ -118,5 +148,112 @@ describe("the docs page", () => {
 
   it("logged no console errors", () => {
     expect(browser.consoleErrors).toEqual([]);
+  });
+});
+
+// The page read by an integrator: the guide first, whole samples, no serious accessibility fault,
+// at a desktop's and a phone's width, in the system's light and dark colour schemes. Each gets its
+// own browser (with bypassCSP, so that axe-core can be injected; the page's own CSP admits its
+// scripts only).
+describe.each([
+  { width: 1440, height: 900, colorScheme: "light" as const },
+  { width: 390, height: 844, colorScheme: "light" as const },
+  { width: 1440, height: 900, colorScheme: "dark" as const },
+  { width: 390, height: 844, colorScheme: "dark" as const },
+])("the page at $width×$height, $colorScheme", ({ width, height, colorScheme }) => {
+  let reader: Awaited<ReturnType<typeof openDocsPage>>;
+  beforeAll(async () => {
+    if (!hasChromium) return;
+    reader = await openDocsPage(`${site.url}/`, { viewport: { width, height }, colorScheme, bypassCSP: true });
+    await reader.page.locator(operationSection("updateContact")).waitFor();
+  }, 60_000);
+  afterAll(() => reader?.close());
+
+  it(`is drawn in ${colorScheme} colours: page, Redoc's sidebar and text`, async () => {
+    const { background, sidebar, title } = await pageLuminance(reader.page);
+    if (colorScheme === "dark") {
+      expect(background).toBeLessThan(0.05);
+      expect(sidebar).toBeLessThan(0.05);
+      expect(title).toBeGreaterThan(0.7);
+    } else {
+      expect(background).toBeGreaterThan(0.9);
+      expect(sidebar).toBeGreaterThan(0.9);
+      expect(title).toBeLessThan(0.1);
+    }
+  });
+
+  it("opens with the quick start, then the client, the mock, the errors; sources and changelog after the reference", async () => {
+    const headings = await reader.page.locator("#redoc h1, #redoc h2").allInnerTexts();
+    const order = ["Quick start", "Get the client", "Regenerate a client", "Run the mock", "Errors and retries", "Update a contact", "Sources", "Changelog"];
+    const positions = order.map((heading) => headings.findIndex((text) => squeeze(text) === heading));
+    expect(positions, JSON.stringify(headings)).not.toContain(-1);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    const quickStart = squeeze(await reader.page.locator('[id="section/Quick-start"]').innerText());
+    expect(quickStart).toContain(spec.servers[0].url);
+    expect(quickStart).toContain("CALLBELL_API_TOKEN");
+    expect(quickStart).toContain("Array.isArray(body.contact)");
+    expect(await reader.page.locator("main").count()).toBe(1);
+  });
+
+  it("has an errors table with one row per error status, each saying what the client does", async () => {
+    const rows = await reader.page.locator('[id="section/Errors-and-retries"] table tbody tr').allInnerTexts();
+    const statuses = Object.keys(operation.responses).filter((status) => !status.startsWith("2"));
+    expect(rows.map((row) => row.split(/\s/)[0])).toEqual(statuses);
+    for (const row of rows) expect(row).toMatch(/known|guess|documents/i);
+  });
+
+  it("has no serious or critical axe violation, no hidden code line, in every tab and with every expander open", async () => {
+    const { page } = reader;
+    const problems: unknown[] = [];
+    const check = async (state: string) => {
+      const violations = await seriousAxeViolations(page);
+      const hidden = await hiddenCodeLines(page);
+      if (violations.length || hidden.length) problems.push({ state, violations, hidden });
+    };
+    await check("as loaded");
+    const requestTabs = section().locator('h3:has-text("Request samples") + div [role=tab]');
+    for (const label of await requestTabs.allInnerTexts()) {
+      await showRequestSample(page, "updateContact", label.trim());
+      await check(`request sample ${label.trim()}`);
+    }
+    const responseTabs = section().locator('h3:has-text("Response samples") + div [role=tab]');
+    for (const label of await responseTabs.allInnerTexts()) {
+      await responseTabs.getByText(label.trim(), { exact: true }).click();
+      await check(`response sample ${label.trim()}`);
+    }
+    // Every collapsed expander (responses, nested schemas, oneOf), until none is left.
+    for (let round = 0; round < 6; round += 1) {
+      const collapsed = section().locator('button[aria-expanded="false"]');
+      const count = await collapsed.count();
+      if (count === 0) break;
+      for (let index = count - 1; index >= 0; index -= 1) await collapsed.nth(index).click().catch(() => undefined);
+    }
+    await check("every expander open");
+    expect(problems).toEqual([]);
+  }, 300_000);
+
+  it("shows where the keyboard focus is, on every element it reaches", async () => {
+    const { page } = reader;
+    await page.locator("body").click({ position: { x: 1, y: 1 } }).catch(() => undefined);
+    const unmarked: string[] = [];
+    for (let step = 0; step < 80; step += 1) {
+      await page.keyboard.press("Tab");
+      // Runs in the page; the test's tsconfig has no DOM types, hence `any`.
+      const focus = await page.evaluate(() => {
+        const { document, getComputedStyle } = globalThis as any;
+        const element = document.activeElement;
+        if (!element || element === document.body) return undefined;
+        const style = getComputedStyle(element);
+        const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== "none";
+        return { ring, what: `${element.tagName.toLowerCase()} ${(element.textContent ?? "").trim().slice(0, 30)}` };
+      });
+      if (focus && !focus.ring) unmarked.push(focus.what);
+    }
+    expect(unmarked).toEqual([]);
+  }, 120_000);
+
+  it("requested nothing from another host and logged no console error", () => {
+    expect(reader.outside).toEqual([]);
+    expect(reader.consoleErrors).toEqual([]);
   });
 });

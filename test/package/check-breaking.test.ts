@@ -1,11 +1,14 @@
 // The breaking-change check: its judgement of single edits to the real bundled spec, its version
-// rule, and the command end to end in a throwaway git repository with a release tag.
+// rule, and the command and `npm run release` end to end in a fresh clone without tags.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkVersions, classifyChanges } from "../../scripts/check-breaking.mjs";
+import { checkVersions, classifyChanges, typeArraysAsAnyOf } from "../../scripts/check-breaking.mjs";
+import { releaseChangelog } from "../../scripts/release.mjs";
 import { root } from "../support/build.js";
 
 const released = JSON.parse(readFileSync(path.join(root, "generated", "openapi.json"), "utf8"));
@@ -38,7 +41,23 @@ const breakingEdits: [string, (spec: Spec) => void][] = [
   ["tightening the path parameter", (s) => (s.components.parameters.ContactUuid.schema.maxLength = 64)],
   ["changing the authentication scheme", (s) => (s.components.securitySchemes.bearerAuth = { type: "apiKey", in: "header", name: "X-Key" })],
   ["moving the server", (s) => (s.servers[0].url = "https://api.callbell.eu/v2")],
+  ["renaming a schema (its name is in the package's types)", (s) => renameSchema(s, "Contact", "Person")],
+  ["dropping a type from a request union", (s) => s.components.schemas.CustomFieldValue.oneOf.pop()],
+  ["adding a type to a response union", (s) => (contact(s).customFields.additionalProperties = { type: ["string", "number", "boolean", "array", "object", "null"], items: { type: "string" } })],
 ];
+
+/** Renames components.schemas[from] and every $ref to it. */
+function renameSchema(spec: Spec, from: string, to: string) {
+  spec.components.schemas[to] = spec.components.schemas[from];
+  delete spec.components.schemas[from];
+  const walk = (node: unknown) => {
+    if (node === null || typeof node !== "object") return;
+    const record = node as Record<string, unknown>;
+    if (record.$ref === `#/components/schemas/${from}`) record.$ref = `#/components/schemas/${to}`;
+    Object.values(record).forEach(walk);
+  };
+  walk(spec);
+}
 
 const compatibleEdits: [string, (spec: Spec) => void][] = [
   ["rewording a description", (s) => (update(s).name.description += " More words.")],
@@ -68,6 +87,50 @@ describe("judging one edit to the bundled spec", () => {
     const [change] = judge((s) => (update(s).note.maxLength = 500)).filter((c) => c.breaking);
     expect(change).toMatchObject({ where: "PATCH /contacts/{uuid}" });
     expect(change!.what).toMatch(/maxLength.*`note`.*Request Body/);
+  });
+
+  it("judges 1.0.0's rewrite of type arrays as titled anyOf branches not breaking (the same values)", () => {
+    const before = JSON.parse(readFileSync(path.join(root, "releases", "openapi-0.1.0.json"), "utf8"));
+    const after = structuredClone(before);
+    for (const name of ["Contact", "ErrorBody"]) expect(released.components.schemas[name]).toBeDefined();
+    after.components.schemas.Contact.properties.customFields = released.components.schemas.Contact.properties.customFields;
+    after.components.schemas.Error.properties = released.components.schemas.ErrorBody.properties;
+    expect(JSON.stringify(after)).not.toEqual(JSON.stringify(before));
+    expect(classifyChanges(before, after).filter((change) => change.breaking)).toEqual([]);
+  });
+
+  it("rewrites a type array as an anyOf that accepts exactly the same values (fast-check, Ajv)", () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: false });
+    const types = ["string", "number", "integer", "boolean", "array", "object"] as const;
+    const schema = fc.record(
+      {
+        // Two types or more, and maybe null: the unions the rewrite is for.
+        type: fc.tuple(fc.subarray([...types], { minLength: 2 }), fc.boolean()).map(([some, nullable]) => (nullable ? [...some, "null"] : some)),
+        description: fc.constant("A union."),
+        minLength: fc.nat(3),
+        maximum: fc.integer({ min: -5, max: 5 }),
+        items: fc.constantFrom({ type: "string" }, { type: "integer" }),
+        minItems: fc.nat(2),
+        additionalProperties: fc.oneof(fc.boolean(), fc.constant({ type: "number" })),
+        required: fc.constant(["a"]),
+        enum: fc.constant(undefined),
+      },
+      { requiredKeys: ["type"] },
+    );
+    fc.assert(
+      fc.property(schema, fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 20 }), (original, values) => {
+        const rewritten = typeArraysAsAnyOf(structuredClone(original));
+        expect(rewritten.type).toBeUndefined();
+        expect(rewritten.anyOf).toHaveLength(original.type.length);
+        const [before, after] = [ajv.compile(original), ajv.compile(rewritten)];
+        for (const value of [...values, "ab", 3, 3.5, true, null, ["x"], [1, 2], { a: 1 }, {}]) expect(after(value)).toBe(before(value));
+      }),
+      { seed: 20261125, numRuns: 200 },
+    );
+  });
+
+  it("leaves a nullable type (one type and null) as it is", () => {
+    expect(typeArraysAsAnyOf({ type: ["string", "null"], maxLength: 3 })).toEqual({ type: ["string", "null"], maxLength: 3 });
   });
 
   it("leaves the documents it compares untouched", () => {
@@ -105,69 +168,143 @@ describe("the version rule", () => {
   });
 });
 
-describe("npm run check:breaking, in a repository with a release tag", () => {
+describe("CHANGELOG.md's Unreleased section, released", () => {
+  const head = "# Changelog\n\nIntro.\n\n";
+  const older = "## 0.1.0\n\nFirst release.\n";
+  it("moves what is under Unreleased under the version, leaving an empty Unreleased above it", () => {
+    const text = `${head}## Unreleased\n\n- A change.\n- Another.\n\n${older}`;
+    expect(releaseChangelog(text, "1.0.0", "2026-01-02")).toBe(`${head}## Unreleased\n\n## 1.0.0 (2026-01-02)\n\n- A change.\n- Another.\n\n${older}`);
+  });
+  it("keeps every line of every entry, whatever they say (fast-check)", () => {
+    const line = fc.string({ minLength: 1, maxLength: 40 }).map((text) => `- ${text.replace(/[\r\n]/g, " ").trim() || "x"}`);
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
+        const released = releaseChangelog(`${head}## Unreleased\n\n${lines.join("\n")}\n\n${older}`, "2.3.4", "2026-01-02");
+        const [unreleased, rest] = released.split("## 2.3.4 (2026-01-02)\n\n");
+        expect(unreleased).toBe(`${head}## Unreleased\n\n`);
+        expect(rest).toBe(`${lines.join("\n")}\n\n${older}`);
+      }),
+      { seed: 20261125, numRuns: 100 },
+    );
+  });
+  it("refuses an empty or missing Unreleased section, and a version released before", () => {
+    expect(() => releaseChangelog(`${head}## Unreleased\n\n${older}`, "1.0.0", "2026-01-02")).toThrow(/Unreleased" is empty/);
+    expect(() => releaseChangelog(`${head}${older}`, "1.0.0", "2026-01-02")).toThrow(/no "## Unreleased" heading/);
+    expect(() => releaseChangelog(`${head}## Unreleased\n\n- x\n\n${older}`, "0.1.0", "2026-01-02")).toThrow(/already has a section/);
+  });
+});
+
+describe("npm run release and npm run check:breaking, in a fresh clone without tags", () => {
+  let work: string;
   let repo: string;
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-C", repo, ...args], { encoding: "utf8" });
-  const check = () => {
-    const result = spawnSync(process.execPath, [path.join(root, "scripts", "check-breaking.mjs")], { cwd: repo, encoding: "utf8" });
+  const node = (script: string, ...args: string[]) => {
+    const result = spawnSync(process.execPath, [path.join(repo, "scripts", script), ...args], {
+      cwd: repo,
+      encoding: "utf8",
+      env: { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "test@example.invalid", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "test@example.invalid" },
+    });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   };
+  const check = () => node("check-breaking.mjs");
   const edit = (file: string, from: string, to: string) => {
     const full = path.join(repo, file);
     const text = readFileSync(full, "utf8");
     if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}; update this test's edit.`);
     writeFileSync(full, text.replace(from, to));
   };
-  const setVersion = (version: string) => {
-    edit("openapi/openapi.yaml", "version: 0.1.0", `version: ${version}`);
-    edit("package.json", '"version": "0.1.0"', `"version": "${version}"`);
+  const version = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version as string;
+  const nextMajor = `${Number(version.split(".")[0]) + 1}.0.0`;
+  const setVersion = (next: string) => {
+    edit("openapi/openapi.yaml", `version: ${version}`, `version: ${next}`);
+    edit("package.json", `"version": "${version}"`, `"version": "${next}"`);
   };
-
-  beforeAll(() => {
-    repo = mkdtempSync(path.join(tmpdir(), "callbell-breaking-repo-"));
-    cpSync(path.join(root, "openapi"), path.join(repo, "openapi"), { recursive: true });
-    cpSync(path.join(root, "package.json"), path.join(repo, "package.json"));
-    git("init", "--quiet", "--initial-branch=main");
-    git("add", ".");
-    git("commit", "--quiet", "-m", "first release");
-  });
-  afterAll(() => {
-    if (repo) rmSync(repo, { recursive: true, force: true });
-  });
   const restore = () => git("checkout", "--quiet", "--", ".");
 
-  it("compares with main, and says so, until the first release tag exists", () => {
+  beforeAll(() => {
+    work = mkdtempSync(path.join(tmpdir(), "callbell-release-"));
+    const origin = path.join(work, "origin");
+    mkdirSync(origin);
+    for (const entry of ["openapi", "releases", "generated", "scripts", "package.json", "redocly.yaml", "CHANGELOG.md"])
+      cpSync(path.join(root, entry), path.join(origin, entry), { recursive: true });
+    repo = origin;
+    git("init", "--quiet", "--initial-branch=main");
+    git("add", ".");
+    git("commit", "--quiet", "-m", "the repository as it is");
+    git("tag", "v0.1.0"); // a tag the clone below does not get, as in clones made without tags
+    execFileSync("git", ["clone", "--quiet", "--no-tags", origin, path.join(work, "clone")]);
+    repo = path.join(work, "clone");
+    symlinkSync(path.join(root, "node_modules"), path.join(repo, "node_modules"), "dir");
+    writeFileSync(path.join(repo, ".git", "info", "exclude"), "node_modules\n");
+  }, 60_000);
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("has no tag, and compares with the newest file in releases/", () => {
+    expect(git("tag", "--list").trim()).toBe("");
     const { status, output } = check();
-    expect(output).toContain("against main (no release tag yet");
+    const newest = readdirSync(path.join(root, "releases")).sort().at(-1);
+    expect(output).toContain(`against releases/${newest} (the last release`);
     expect(status).toBe(0);
-    git("tag", "v0.1.0");
+  }, 60_000);
+
+  it("releases the current version: the contract in releases/, the CHANGELOG section, a commit and a tag", () => {
+    const { status, output } = node("release.mjs", "--date", "2026-01-02");
+    expect(output, output).toContain(`tagged v${version}`);
+    expect(status).toBe(0);
+    expect(readFileSync(path.join(repo, "releases", `openapi-${version}.json`), "utf8")).toBe(readFileSync(path.join(repo, "generated", "openapi.json"), "utf8"));
+    expect(readFileSync(path.join(repo, "CHANGELOG.md"), "utf8")).toMatch(new RegExp(`## Unreleased\n\n## ${version.replaceAll(".", "\\.")} \\(2026-01-02\\)\n\n\\S`));
+    expect(git("tag", "--list").trim()).toBe(`v${version}`);
+    expect(git("status", "--porcelain").trim()).toBe("");
+    // A second run has nothing to release.
+    expect(node("release.mjs").output).toContain(`${version} is released`);
+  }, 120_000);
+
+  it("fails a breaking edit (a tighter bound) without a major bump, and says which version to set", () => {
+    edit("openapi/components/schemas/ContactUpdate.yaml", "maxLength: 1000", "maxLength: 500");
+    const { status, output } = check();
+    restore();
+    expect(output).toContain(`against releases/openapi-${version}.json (the last release`);
+    expect(output).toMatch(/breaking +PATCH \/contacts\/\{uuid\}: .*maxLength.*`note`/);
+    expect(output).toContain(`set info.version in openapi/openapi.yaml and "version" in package.json to ${nextMajor}`);
+    expect(status).toBe(1);
+  }, 60_000);
+
+  it("fails renaming a schema without a major bump", () => {
+    git("mv", "openapi/components/schemas/ErrorBody.yaml", "openapi/components/schemas/ApiErrorBody.yaml");
+    for (const file of readdirSync(path.join(repo, "openapi", "components", "responses")))
+      edit(`openapi/components/responses/${file}`, "schemas/ErrorBody.yaml", "schemas/ApiErrorBody.yaml");
+    const { status, output } = check();
+    git("reset", "--quiet", "--hard");
+    expect(output).toMatch(/breaking +components\.schemas\.ErrorBody: removed or renamed/);
+    expect(status).toBe(1);
   }, 60_000);
 
   it("passes a compatible edit (a looser bound)", () => {
     edit("openapi/components/schemas/ContactUpdate.yaml", "maxLength: 1000", "maxLength: 2000");
     const { status, output } = check();
     restore();
-    expect(output).toContain("against v0.1.0 (the newest release tag");
     expect(output).toContain("0 breaking");
     expect(status).toBe(0);
   }, 60_000);
 
-  it("fails a breaking edit (a tighter bound) and says which version to set", () => {
-    edit("openapi/components/schemas/ContactUpdate.yaml", "maxLength: 1000", "maxLength: 500");
-    const { status, output } = check();
-    restore();
-    expect(output).toMatch(/breaking +PATCH \/contacts\/\{uuid\}: .*maxLength.*`note`/);
-    expect(output).toContain("set info.version in openapi/openapi.yaml and \"version\" in package.json to 1.0.0");
-    expect(status).toBe(1);
-  }, 60_000);
-
   it("passes the same breaking edit with a new major version", () => {
     edit("openapi/components/schemas/ContactUpdate.yaml", "maxLength: 1000", "maxLength: 500");
-    setVersion("1.0.0");
+    setVersion(nextMajor);
     const { status, output } = check();
     restore();
-    expect(output).toContain("0.1.0 → 1.0.0 is a new major version");
+    expect(output).toContain(`${version} → ${nextMajor} is a new major version`);
     expect(status).toBe(0);
+  }, 60_000);
+
+  it("fails, saying what to do, when releases/ holds no contract", () => {
+    git("rm", "--quiet", "-r", "releases");
+    const { status, output } = check();
+    git("reset", "--quiet", "--hard");
+    expect(output).toContain("no released contract");
+    expect(output).toContain("npm run release");
+    expect(status).toBe(1);
   }, 60_000);
 });

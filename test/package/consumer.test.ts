@@ -1,6 +1,10 @@
-// Installs the packed package into a fresh project, as a team would, and proves that
+// Installs the packed package into fresh projects, as a team would, and proves that
 // (a) the client imports, type-checks and runs, from ESM and from CommonJS, and
-// (b) the README's "Regenerate in your repo" commands and file work as written.
+// (b) the README's "Regenerate in your repo" commands and file work as written,
+// (c) the README's vitest and Jest (CommonJS and ESM) recipes contract-test code against startMock(),
+// (d) the types are clean in strict projects on TypeScript 5.4, 5.9 and 7, and
+// (e) esbuild and vite bundle it for the browser.
+// One npm cache and --prefer-offline throughout; (c) to (e) share one install.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -88,10 +92,11 @@ afterAll(() => {
 
 describe("the packed tarball", () => {
   it("holds the build, the bundled spec and the types, and nothing else of the repo", () => {
-    for (const file of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/index.js", "dist/index.d.ts", "generated/openapi.json", "generated/openapi.yaml", "generated/schema.d.ts"])
-      expect(packedFiles).toContain(file);
+    const expected = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "generated/openapi.json", "generated/openapi.yaml", "mock/prism-survives-odd-requests.cjs"];
+    for (const entry of ["index", "schema", "bulk", "cli", "mock", "mock-cli"]) expected.push(...["js", "cjs", "d.ts", "d.cts"].map((ext) => `dist/${entry}.${ext}`));
+    for (const file of expected) expect(packedFiles).toContain(file);
     const stray = packedFiles.filter(
-      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/.+\.(js|d\.ts)|generated\/(openapi\.json|openapi\.yaml|schema\.d\.ts))$/.test(file),
+      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi\.(json|yaml)|mock\/prism-survives-odd-requests\.cjs)$/.test(file),
     );
     expect(stray).toEqual([]);
   });
@@ -149,7 +154,7 @@ export const specTitle: string = spec.info.title;
     run("npx tsc --noEmit", project);
   }, 120_000);
 
-  it("runs the client from ESM and from CommonJS (require of an ES module, Node 20.19 and later)", () => {
+  it("runs the client from ESM and from CommonJS (its own build, updateContact and callbell.api)", () => {
     const answer = `async () => new Response(JSON.stringify({ contact: [{ uuid: "abc", name: "Joe" }] }), { status: 200, headers: { "Content-Type": "application/json" } })`;
     writeFileSync(
       path.join(project, "run-esm.mjs"),
@@ -162,10 +167,311 @@ console.log(JSON.stringify({ name: contact.name, server: spec.servers[0].url }))
     writeFileSync(
       path.join(project, "run-cjs.cjs"),
       `const { createCallbellClient, CallbellError } = require("callbell-openapi");
-console.log(typeof createCallbellClient, typeof CallbellError);
+const callbell = createCallbellClient({ token: "t0k3n", fetch: ${answer} });
+Promise.all([callbell.updateContact("abc", { name: "Joe" }), callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: "abc" } }, body: {} })])
+  .then(([contact, { data }]) => console.log(typeof CallbellError, contact.name, data.contact[0].name));
 `,
     );
     expect(JSON.parse(run("node run-esm.mjs", project))).toEqual({ name: "Joe", server: "https://api.callbell.eu/v1" });
-    expect(run("node run-cjs.cjs", project).trim()).toBe("function function");
+    expect(run("node run-cjs.cjs", project).trim()).toBe("function Joe Joe");
+    // CommonJS gets the CommonJS build, not ESM through require(esm): Jest's CommonJS mode needs it.
+    expect(run(`node -p 'require.resolve("callbell-openapi")'`, project).trim()).toMatch(/dist\/index\.cjs$/);
   }, 60_000);
+
+  it("runs updateContacts from callbell-openapi/bulk, and the callbell-contacts command", () => {
+    writeFileSync(
+      path.join(project, "run-bulk.mjs"),
+      `import { createCallbellClient, CallbellInputError, NotFoundError } from "callbell-openapi";
+import { updateContacts } from "callbell-openapi/bulk";
+let requests = 0;
+const fetch = async (url) => {
+  requests++;
+  return String(url).endsWith("/gone")
+    ? new Response("{}", { status: 404 })
+    : new Response(JSON.stringify({ contact: { uuid: "abc", name: "Joe" } }), { status: 200, headers: { "Content-Type": "application/json" } });
+};
+const items = [{ uuid: "abc", update: { name: "Joe" } }, { uuid: "gone", update: { name: "X" } }, { uuid: "abc", update: {} }];
+const results = [];
+for await (const result of updateContacts(createCallbellClient({ token: "t0k3n", fetch }), items)) results.push(result);
+results.sort((a, b) => a.index - b.index);
+console.log(JSON.stringify({
+  ok: results.map((result) => result.ok),
+  typed: [results[1].error instanceof NotFoundError, results[2].error instanceof CallbellInputError],
+  requests,
+}));
+`,
+    );
+    expect(JSON.parse(run("node run-bulk.mjs", project))).toEqual({ ok: [true, false, false], typed: [true, true], requests: 2 });
+    // CommonJS: the bulk entry's errors are the core entry's classes there too (one shared chunk per format).
+    writeFileSync(
+      path.join(project, "run-bulk.cjs"),
+      `const { createCallbellClient, CallbellInputError, NotFoundError } = require("callbell-openapi");
+const { updateContacts, NotSentError } = require("callbell-openapi/bulk");
+const fetch = async (url) => String(url).endsWith("/gone")
+  ? new Response("{}", { status: 404 })
+  : new Response(JSON.stringify({ contact: { uuid: "abc", name: "Joe" } }), { status: 200, headers: { "Content-Type": "application/json" } });
+(async () => {
+  const results = [];
+  const items = [{ uuid: "gone", update: { name: "X" } }, { uuid: "abc", update: { tags: ["a", "a"] } }];
+  for await (const result of updateContacts(createCallbellClient({ token: "t0k3n", fetch }), items)) results.push(result);
+  results.sort((a, b) => a.index - b.index);
+  console.log(JSON.stringify([typeof NotSentError, results[0].error instanceof NotFoundError, results[1].error instanceof CallbellInputError]));
+})();
+`,
+    );
+    expect(JSON.parse(run("node run-bulk.cjs", project))).toEqual(["function", true, true]);
+    expect(run(`node -p 'require.resolve("callbell-openapi/bulk")'`, project).trim()).toMatch(/dist\/bulk\.cjs$/);
+    expect(run("npx --no-install callbell-contacts --help", project)).toContain("Usage: callbell-contacts update");
+    writeFileSync(path.join(project, "contacts.csv"), "uuid,name,tags\nabc,Joe,VIP|Interested\n");
+    const dryRun = spawnSync("sh", ["-c", "npx --no-install callbell-contacts update --input contacts.csv --dry-run"], { cwd: project, env, encoding: "utf8" });
+    expect(dryRun.stderr).toContain("1 row checked, all valid; nothing sent (--dry-run).");
+    expect(dryRun.status).toBe(0);
+  }, 60_000);
+
+  it("is told how to install Prism when it asks for the mock without it", () => {
+    const script = `import("callbell-openapi/mock").then((m) => m.startMock()).then(() => console.log("started"), (e) => console.log(e.message))`;
+    expect(run(`node -e '${script}'`, project)).toContain("npm install --save-dev @stoplight/prism-cli@5.14.2");
+  });
+});
+
+// Tool versions of the matrix, pinned; TypeScript by npm alias, so that three versions sit side by side.
+const MATRIX_TOOLS = [
+  "@stoplight/prism-cli@5.14.2",
+  "jest@30.5.2",
+  "vitest@4.1.12",
+  "vite@7.3.8",
+  "esbuild@0.28.2",
+  "@types/node@20.19.43",
+  "ts54@npm:typescript@5.4.5",
+  "ts59@npm:typescript@5.9.3",
+  "ts7@npm:typescript@7.0.2",
+];
+
+/** Writes files into dir, making folders; returns dir. */
+function writeProject(dir: string, files: Record<string, string>) {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+/** The README's recipe files under one heading, by the `// <path>` line each block starts with. */
+function recipeFiles(firstFile: string, lastFile: string) {
+  const blocks = readmeBlocks("Contract-test your code against the mock").filter((block) => block.lang === "js");
+  const named = blocks.map((block) => ({ name: /^\/\/ (\S+)\n/.exec(block.body)?.[1], body: block.body }));
+  const first = named.findIndex((block) => block.name === firstFile);
+  const last = named.findIndex((block) => block.name === lastFile);
+  if (first < 0 || last < first) throw new Error(`README's mock section has no js blocks from "// ${firstFile}" to "// ${lastFile}".`);
+  return Object.fromEntries(named.slice(first, last + 1).map((block) => [block.name!, block.body]));
+}
+
+/** Jest's ESM mode, as the README says: `import` for `require`, `export default` for `module.exports =`. */
+function asEsm(source: string) {
+  return source
+    .replace(/^const (\{[^}]*\}) = require\(("[^"]+")\);$/gm, "import $1 from $2;")
+    .replace(/^module\.exports = /gm, "export default ");
+}
+
+// What a strict consumer writes every day: an env var that may be unset, an optional signal and
+// trace id, type-only imports kept as `import {}` by verbatimModuleSyntax.
+const STRICT_USAGE = `import { createCallbellClient, RateLimitError, type CallbellClient, type Contact } from "callbell-openapi";
+import { type paths } from "callbell-openapi/schema";
+import { updateContacts, NotSentError, type BulkResult } from "callbell-openapi/bulk";
+
+type Uuid = paths["/contacts/{uuid}"]["parameters"]["path"]["uuid"];
+declare const env: Record<string, string | undefined>;
+
+export function makeClient(): CallbellClient {
+  return createCallbellClient({ token: env["CALLBELL_API_TOKEN"], baseUrl: env["CALLBELL_URL"], maxRetries: env["CI"] ? 0 : undefined });
+}
+
+export async function rename(client: CallbellClient, uuid: Uuid, name: string, signal?: AbortSignal, traceId?: string): Promise<Contact | undefined> {
+  try {
+    return await client.updateContact(uuid, { name, custom_fields: { Город: "Рим" } }, { signal, headers: { "X-Trace-Id": traceId } });
+  } catch (error) {
+    if (error instanceof RateLimitError) return undefined;
+    throw error;
+  }
+}
+
+export async function tags(client: CallbellClient, uuid: Uuid): Promise<string[]> {
+  const { data } = await client.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body: { tags: [] } });
+  const contact = Array.isArray(data?.contact) ? data.contact[0] : data?.contact;
+  return contact?.tags ?? [];
+}
+
+export async function tagAll(client: CallbellClient, uuids: Uuid[], signal?: AbortSignal): Promise<BulkResult[]> {
+  const results: BulkResult[] = [];
+  const rate = env["RATE"] ? Number(env["RATE"]) : undefined;
+  for await (const result of updateContacts(client, uuids.map((uuid) => ({ uuid, update: { tags: ["Synced"] } })), { signal, ratePerSecond: rate, onProgress: undefined })) {
+    if (!result.ok && result.error instanceof NotSentError) continue;
+    results.push(result);
+  }
+  return results;
+}
+`;
+/** The same in CommonJS under verbatimModuleSyntax, which wants `import x = require()` and no ESM exports. */
+function asCommonJsUsage(source: string) {
+  return source
+    .replace(
+      /^import \{ createCallbellClient, RateLimitError, type CallbellClient, type Contact \} from "callbell-openapi";$/m,
+      `import callbellOpenapi = require("callbell-openapi");\nconst { createCallbellClient, RateLimitError } = callbellOpenapi;\ntype CallbellClient = callbellOpenapi.CallbellClient;\ntype Contact = callbellOpenapi.Contact;`,
+    )
+    .replace(
+      /^import \{ updateContacts, NotSentError, type BulkResult \} from "callbell-openapi\/bulk";$/m,
+      `import bulk = require("callbell-openapi/bulk");\nconst { updateContacts, NotSentError } = bulk;\ntype BulkResult = bulk.BulkResult;`,
+    )
+    .replace(/^import \{ startMock, type RunningMock \} from "callbell-openapi\/mock";$/m, `import mockModule = require("callbell-openapi/mock");\nconst { startMock } = mockModule;\ntype RunningMock = mockModule.RunningMock;`)
+    .replace(/^export (async function|function|const) /gm, "$1 ")
+    .concat("\nexport = {};\n");
+}
+
+const NODE_USAGE = `import { startMock, type RunningMock } from "callbell-openapi/mock";
+export const mock: Promise<RunningMock> = startMock({ port: 0, echo: false, timeoutMs: undefined });
+`;
+
+const strictOptions = {
+  target: "ES2022",
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+  verbatimModuleSyntax: true,
+  skipLibCheck: false,
+  noEmit: true,
+};
+
+describe("a team's projects (one install from the tarball: Jest, vitest, bundlers, three TypeScripts)", () => {
+  let matrix: string;
+  const bin = (name: string) => path.join(matrix, "node_modules", ".bin", name);
+
+  beforeAll(() => {
+    matrix = writeProject(path.join(workDir, "matrix"), { "package.json": JSON.stringify({ name: "matrix", private: true }) });
+    run(`npm install --save-dev --save-exact --no-package-lock "${tarball}" ${MATRIX_TOOLS.map((tool) => `"${tool}"`).join(" ")}`, matrix);
+  }, 240_000);
+
+  it("contract-tests code against startMock() with the README's vitest recipe", () => {
+    const dir = writeProject(path.join(matrix, "vitest"), {
+      "package.json": JSON.stringify({ type: "module" }),
+      ...recipeFiles("vitest.config.js", "test/contacts.test.js"),
+    });
+    const out = run(`"${bin("vitest")}" run --reporter=verbose`, dir);
+    expect(out).toMatch(/3 passed/);
+  }, 120_000);
+
+  it("contract-tests code against startMock() with the README's Jest recipe, in CommonJS and in ESM mode", () => {
+    const files = recipeFiles("jest.config.cjs", "test/contacts.test.cjs");
+    const cjs = writeProject(path.join(matrix, "jest-cjs"), { "package.json": JSON.stringify({ type: "commonjs" }), ...files });
+    const esm = writeProject(path.join(matrix, "jest-esm"), {
+      "package.json": JSON.stringify({ type: "module" }),
+      "jest.config.js": asEsm(files["jest.config.cjs"]!).replaceAll(".cjs", ".js"),
+      "test/callbell-mock.js": asEsm(files["test/callbell-mock.cjs"]!),
+      "test/callbell-mock-stop.js": asEsm(files["test/callbell-mock-stop.cjs"]!),
+      "test/contacts.test.js": asEsm(files["test/contacts.test.cjs"]!),
+    });
+    expect(readFileSync(path.join(esm, "test", "contacts.test.js"), "utf8")).toMatch(/^import \{/m);
+    // Jest reports on stderr; run() throws with both streams when a test fails.
+    for (const [dir, nodeOptions] of [[cjs, ""], [esm, "--experimental-vm-modules"]] as const) {
+      const result = spawnSync(bin("jest"), ["--ci", "--verbose"], { cwd: dir, env: { ...env, NODE_OPTIONS: nodeOptions }, encoding: "utf8" });
+      const output = `${result.stdout}${result.stderr}`;
+      expect(result.status, output).toBe(0);
+      expect(output).toMatch(/Tests:\s+3 passed, 3 total/);
+    }
+  }, 120_000);
+
+  it("serves the same mock from the callbell-mock bin, for CI in other languages", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(bin("callbell-mock"), ["--port", "0", "--quiet"], { cwd: matrix, env, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let out = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on("data", (chunk) => {
+          out += chunk;
+          const match = /callbell-mock listening on (\S+)/.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`callbell-mock exited (${code}): ${out}`)));
+      });
+      const answer = await fetch(`${url}/contacts/abc`, {
+        method: "PATCH",
+        headers: { authorization: "Bearer t", "content-type": "application/json", prefer: "code=429" },
+        body: JSON.stringify({ name: "Joe" }),
+      });
+      expect(answer.status).toBe(429);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  }, 60_000);
+
+  it.each([
+    ["5.4", "ts54"],
+    ["5.9", "ts59"],
+    ["7", "ts7"],
+  ])("type-checks strict projects (exactOptionalPropertyTypes, noUncheckedIndexedAccess, verbatimModuleSyntax) on TypeScript %s", (_, alias) => {
+    const tsc = path.join(matrix, "node_modules", alias, "bin", "tsc");
+    const setups = {
+      // A Node service in ESM; TypeScript 7 defaults `types` to [], so Node's must be named.
+      "nodenext-esm": { type: "module", options: { module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], types: ["node"] }, node: true },
+      // The same service in CommonJS: `import` becomes require(), which resolves to the .d.cts types.
+      "nodenext-cjs": { type: "commonjs", options: { module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], types: ["node"] }, node: true },
+      // A browser app: a bundler's resolution, DOM and no Node types.
+      bundler: { type: "module", options: { module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022", "DOM"], types: [] }, node: false },
+    };
+    for (const [name, setup] of Object.entries(setups)) {
+      const dir = writeProject(path.join(matrix, `types-${alias}`, name), {
+        "package.json": JSON.stringify({ type: setup.type }),
+        "tsconfig.json": JSON.stringify({ compilerOptions: { ...strictOptions, ...setup.options }, include: ["src"] }),
+        "src/usage.ts": setup.type === "commonjs" ? asCommonJsUsage(STRICT_USAGE) : STRICT_USAGE,
+        ...(setup.node ? { "src/node-usage.ts": setup.type === "commonjs" ? asCommonJsUsage(NODE_USAGE) : NODE_USAGE } : {}),
+      });
+      const result = spawnSync(process.execPath, [tsc, "-p", "."], { cwd: dir, env, encoding: "utf8" });
+      expect(result.status, `${alias} ${name}:\n${result.stdout}${result.stderr}`).toBe(0);
+    }
+    // The declaration files really were checked: a wrong call in the same setup fails.
+    const wrong = writeProject(path.join(matrix, `types-${alias}`, "wrong"), {
+      "package.json": JSON.stringify({ type: "module" }),
+      "tsconfig.json": JSON.stringify({ compilerOptions: { ...strictOptions, ...setups["nodenext-esm"].options }, include: ["src"] }),
+      "src/usage.ts": `import { createCallbellClient } from "callbell-openapi";\ncreateCallbellClient({ token: 42 });\n`,
+    });
+    const refused = spawnSync(process.execPath, [tsc, "-p", "."], { cwd: wrong, env, encoding: "utf8" });
+    expect(refused.status).not.toBe(0);
+    expect(`${refused.stdout}`).toMatch(/TS2322|TS2769|TS2345/);
+  }, 120_000);
+
+  it("loads ./schema at run time, from what verbatimModuleSyntax emits (ESM and CommonJS)", () => {
+    const dir = writeProject(path.join(matrix, "schema-runtime"), {
+      "package.json": JSON.stringify({ type: "module" }),
+      "src/esm.ts": `import { type paths } from "callbell-openapi/schema";\nexport type P = paths;\nconsole.log("esm loaded");\n`,
+      "src/cjs.cts": `import { type paths } from "callbell-openapi/schema";\nexport type P = paths;\nconsole.log("cjs loaded");\n`,
+      "tsconfig.json": JSON.stringify({
+        compilerOptions: { ...strictOptions, noEmit: false, outDir: "out", module: "NodeNext", moduleResolution: "NodeNext", types: ["node"] },
+        include: ["src"],
+      }),
+    });
+    run(`node "${path.join(matrix, "node_modules", "ts59", "bin", "tsc")}" -p .`, dir);
+    expect(readFileSync(path.join(dir, "out", "esm.js"), "utf8")).toContain('import {} from "callbell-openapi/schema"');
+    expect(readFileSync(path.join(dir, "out", "cjs.cjs"), "utf8")).toContain('require("callbell-openapi/schema")');
+    expect(run("node out/esm.js && node out/cjs.cjs", dir)).toBe("esm loaded\ncjs loaded\n");
+  }, 60_000);
+
+  it("bundles for the browser with esbuild and vite, and the bundles run", () => {
+    const app = `import { createCallbellClient } from "callbell-openapi";
+import {} from "callbell-openapi/schema";
+const reply = async () => new Response(JSON.stringify({ contact: { uuid: "abc", name: "Joe" } }), { headers: { "Content-Type": "application/json" } });
+const contact = await createCallbellClient({ token: "t0k3n", fetch: reply, headers: { "X-Trace-Id": "1" } }).updateContact("abc", { name: "Joe" });
+console.log(contact.name);
+`;
+    const dir = writeProject(path.join(matrix, "bundlers"), {
+      "package.json": JSON.stringify({ type: "module" }),
+      "src/app.js": app,
+      "vite.config.js": `export default { logLevel: "warn", build: { outDir: "out-vite", minify: true, lib: { entry: "src/app.js", formats: ["es"], fileName: "app" } } };\n`,
+    });
+    run(`"${bin("esbuild")}" src/app.js --bundle --minify --platform=browser --format=esm --log-level=warning --outfile=out-esbuild/app.js`, dir);
+    run(`"${bin("vite")}" build`, dir);
+    for (const bundle of ["out-esbuild/app.js", "out-vite/app.js"]) {
+      // Browser-safe: nothing of Node made it in.
+      expect(readFileSync(path.join(dir, bundle), "utf8")).not.toMatch(/["']node:|require\(/);
+      expect(run(`node ${bundle}`, dir).trim()).toBe("Joe");
+    }
+  }, 120_000);
 });

@@ -52,7 +52,19 @@ function only<T>(items: T[], what: string): T {
   return items[0]!;
 }
 
-/** httpsnippet's csharp/httpclient shape: an HttpRequestMessage built with an object initializer. */
+/**
+ * `{name}` in an interpolated string, for a variable read from the environment, as `$ENV_NAME`;
+ * any other interpolation is refused, so that a header value is always known.
+ */
+function interpolate(template: string, fromEnvironment: Map<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const variable = fromEnvironment.get(name);
+    if (!variable) throw new Error(`{${name}} in ${JSON.stringify(template)} is not a variable read from the environment`);
+    return `$${variable}`;
+  });
+}
+
+/** Our C# template's shape: an HttpRequestMessage built with an object initializer. */
 export async function csharpRequest(source: string): Promise<SampleRequest> {
   const root = await parse("tree-sitter-c-sharp/tree-sitter-c_sharp.wasm", source);
   const assigned = (name: string) =>
@@ -62,12 +74,23 @@ export async function csharpRequest(source: string): Promise<SampleRequest> {
       throw new Error(`Expected new ${type}(…), found ${node.text}`);
     return stringValue(node.childForFieldName("arguments")?.namedChildren[0]?.namedChildren[0]);
   };
+  // var token = Environment.GetEnvironmentVariable("NAME") ?? throw …;
+  const fromEnvironment = new Map(
+    root.descendantsOfType(["variable_declarator"]).flatMap((node) => {
+      const match = /^(\w+)\s*=\s*Environment\.GetEnvironmentVariable\("(\w+)"\)/.exec(node!.text);
+      return match ? [[match[1]!, match[2]!] as [string, string]] : [];
+    }),
+  );
+  const headerValue = (node: Node | null | undefined) =>
+    node?.type === "interpolated_string_expression" && /^\$"[^"\\]*"$/.test(node.text)
+      ? interpolate(node.text.slice(2, -1), fromEnvironment)
+      : stringValue(node);
   const method = /^HttpMethod\.(\w+)$/.exec(only(assigned("Method"), "Method = …").text)?.[1];
   if (!method) throw new Error(`Method is not an HttpMethod: ${assigned("Method")[0]?.text}`);
   const headers = assigned("Headers")
     .flatMap((initializer) => initializer.namedChildren)
     .filter((pair) => pair?.type === "initializer_expression")
-    .map((pair) => [stringValue(pair!.namedChildren[0]), stringValue(pair!.namedChildren[1])] as [string, string]);
+    .map((pair) => [stringValue(pair!.namedChildren[0]), headerValue(pair!.namedChildren[1])] as [string, string]);
   headers.push(["Content-Type", constructed(only(assigned("ContentType"), "ContentType = …"), "MediaTypeHeaderValue")]);
   // Built and also sent.
   only(
@@ -101,10 +124,28 @@ export async function rustRequest(source: string): Promise<SampleRequest> {
   )!.childForFieldName("value");
   if (bodyBinding?.type !== "raw_string_literal") throw new Error(`Expected the body in a raw string, found ${bodyBinding?.text}`);
   only(called("send"), ".send() call"); // built and also sent
+  // let token = env::var("NAME")…;
+  const fromEnvironment = new Map(
+    root.descendantsOfType(["let_declaration"]).flatMap((node) => {
+      const name = node!.childForFieldName("pattern")?.text ?? "";
+      const match = /^(?:std::)?env::var\("(\w+)"\)/.exec(node!.childForFieldName("value")?.text ?? "");
+      return match ? [[name, match[1]!] as [string, string]] : [];
+    }),
+  );
+  // A header value: a "…" literal, or format!("…{token}") of a variable read from the environment.
+  const headerValue = (node: Node | undefined) => {
+    if (node?.type === "macro_invocation" && node.childForFieldName("macro")?.text === "format") {
+      const template = only(node.descendantsOfType(["string_literal"]), "string in format!") as Node;
+      if (node.descendantsOfType(["string_literal"]).length !== 1 || /,/.test(node.text.replace(template.text, "")))
+        throw new Error(`Expected format!("…") with one literal and no arguments, found ${node.text}`);
+      return interpolate(stringValue(template), fromEnvironment);
+    }
+    return stringValue(node);
+  };
   return {
     method: methodCall.name.toUpperCase(),
     url: stringValue(methodCall.args[0]),
-    headers: called("header").map((call) => [stringValue(call.args[0]), stringValue(call.args[1])]),
+    headers: called("header").map((call) => [stringValue(call.args[0]), headerValue(call.args[1])]),
     body: bodyBinding.namedChildren.find((child) => child?.type === "string_content")?.text ?? "",
   };
 }

@@ -15,7 +15,8 @@ export interface Exchange {
 // Per-connection headers, which each hop sets for itself.
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host", "expect", "upgrade"]);
 
-export async function startRecordingProxy(target: string) {
+/** `addHeaders` are set on every forwarded request: `{ Prefer: "code=422" }` makes Prism answer 422. */
+export async function startRecordingProxy(target: string, { addHeaders = {} }: { addHeaders?: Record<string, string> } = {}) {
   const exchanges: Exchange[] = [];
   const server = http.createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -24,6 +25,7 @@ export async function startRecordingProxy(target: string) {
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
       if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+    for (const [name, value] of Object.entries(addHeaders)) headers.set(name, value);
     const exchange: Exchange = { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body, status: 0, responseBody: "" };
     exchanges.push(exchange);
     try {

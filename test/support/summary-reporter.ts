@@ -1,19 +1,34 @@
-// Prints one plain closing line, "vitest: N passed, N failed, N skipped", that CI reads.
+// Prints the plain closing line that CI reads, "vitest: N passed, N failed, N skipped", and before
+// it one line naming the toolchains whose tests were skipped, so a skip is never taken for a pass.
 import type { Reporter, TestModule } from "vitest/node";
+import { toolchains } from "../../scripts/toolchains.mjs";
+import { SKIP_NOTE_PREFIX } from "./toolchains.js";
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>) {
     const counts = { passed: 0, failed: 0, skipped: 0 };
+    const skippedFor = new Map<string, number>();
     for (const testModule of testModules) {
       let failedTests = 0;
       for (const test of testModule.children.allTests()) {
-        const state = test.result().state;
-        if (state === "passed") counts.passed++;
-        else if (state === "failed") failedTests++;
-        else counts.skipped++;
+        const result = test.result();
+        if (result.state === "passed") counts.passed++;
+        else if (result.state === "failed") failedTests++;
+        else {
+          counts.skipped++;
+          const name = result.state === "skipped" && result.note?.startsWith(SKIP_NOTE_PREFIX) ? result.note.slice(SKIP_NOTE_PREFIX.length).split(":")[0]! : undefined;
+          if (name) skippedFor.set(name, (skippedFor.get(name) ?? 0) + 1);
+        }
       }
       // A file that failed to load, or whose setup hook threw, fails with no failed test in it.
       counts.failed += failedTests || (testModule.state() === "failed" ? 1 : 0);
+    }
+    if (skippedFor.size > 0) {
+      const names = [...skippedFor].map(([name, count]) => `${name} (${count} ${count === 1 ? "test" : "tests"})`);
+      const packages = toolchains.filter(({ name }) => skippedFor.has(name)).flatMap(({ debianPackages }) => debianPackages);
+      console.log(
+        `vitest skipped for missing toolchains: ${names.join(", ")}; \`npm run setup:toolchains\` installs Debian's ${packages.join(" ")}`,
+      );
     }
     console.log(`vitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   }

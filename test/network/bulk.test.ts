@@ -1,0 +1,355 @@
+// updateContacts against the rate-limited stand-in (scripts/rate-limited-stand-in.mjs) on
+// 127.0.0.1: exactly one result per item under generated items, fault mixes and abort moments;
+// invalid items never sent; nothing sent after an abort; a 429 slows and pauses the whole batch.
+// The stand-in's limit is scaled up (thousands per second) and retry waits down, so that the
+// suite stays fast; bounds on time are generous (the machine is shared).
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startRateLimitedStandIn } from "../../scripts/rate-limited-stand-in.mjs";
+import { NotSentError, updateContacts, type BulkItem, type BulkProgress, type BulkResult } from "../../src/bulk.js";
+import { CallbellInputError, createCallbellClient, InternalServerError, RateLimitError } from "../../src/index.js";
+import { schemaValidator } from "../support/spec.js";
+
+const TOKEN = "bulk_SECRET_0123456789abcdef";
+const SEED = Number(process.env.FC_SEED ?? 20_261_125);
+const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 40);
+const validUpdate = schemaValidator("ContactUpdate");
+
+type StandIn = Awaited<ReturnType<typeof startRateLimitedStandIn>>;
+
+/** Runs a batch to the end and returns its results, with the fetch calls made after `signal` aborted. */
+async function collect(standIn: StandIn, items: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: Parameters<typeof updateContacts>[2] = {}) {
+  let sentAfterAbort = 0;
+  let fetches = 0;
+  const callbell = createCallbellClient({
+    token: TOKEN,
+    baseUrl: standIn.url,
+    fetch: (input, init) => {
+      fetches++;
+      if (options.signal?.aborted) sentAfterAbort++;
+      return fetch(input, init);
+    },
+  });
+  const results: BulkResult[] = [];
+  for await (const result of updateContacts(callbell, items, { retryDelayMs: () => 2, ...options })) results.push(result);
+  return { results, sentAfterAbort, fetches };
+}
+
+const uuidOf = (index: number) => `c${index.toString(16).padStart(31, "0")}`;
+
+function expectOneResultEach(results: BulkResult[], count: number) {
+  const indexes = results.map((result) => result.index).sort((a, b) => a - b);
+  expect(indexes).toEqual(Array.from({ length: count }, (_, index) => index));
+}
+
+describe("updateContacts against the rate-limited stand-in", () => {
+  let standIn: StandIn;
+  beforeAll(async () => {
+    standIn = await startRateLimitedStandIn({ limit: 5_000 });
+  });
+  afterAll(() => standIn.close());
+
+  it("updates every item once and returns each contact with its index", async () => {
+    const items = Array.from({ length: 50 }, (_, index) => ({ uuid: uuidOf(index), update: { name: `Name ${index}` } }));
+    const before = standIn.stats().requests;
+    const { results } = await collect(standIn, items, { ratePerSecond: 2_000 });
+    expectOneResultEach(results, 50);
+    for (const result of results) {
+      expect(result.ok).toBe(true);
+      if (result.ok) expect(result.contact).toMatchObject({ uuid: uuidOf(result.index), name: `Name ${result.index}` });
+      expect(result.attempts).toBe(1);
+    }
+    expect(standIn.stats().requests - before).toBe(50);
+  });
+
+  it("reports invalid items as results without sending them, each problem named", async () => {
+    const items = [
+      { uuid: uuidOf(0), update: { name: "" } },
+      { uuid: "a/b", update: { name: "Ok" } },
+      { uuid: uuidOf(2), update: { tags: ["x", "x"], phone_number: "+1" } },
+      { uuid: uuidOf(3), update: {} },
+      { uuid: uuidOf(4), update: { note: "fine" } },
+      null,
+    ] as unknown as BulkItem[];
+    const before = standIn.requestsPerUuid();
+    const { results, fetches } = await collect(standIn, items, { ratePerSecond: 2_000 });
+    expectOneResultEach(results, 6);
+    expect(fetches).toBe(1);
+    const byIndex = new Map(results.map((result) => [result.index, result]));
+    expect(byIndex.get(4)).toMatchObject({ ok: true, attempts: 1 });
+    for (const index of [0, 1, 2, 3, 5]) {
+      const result = byIndex.get(index)!;
+      expect(result).toMatchObject({ ok: false, attempts: 0 });
+      if (!result.ok) expect(result.error).toBeInstanceOf(CallbellInputError);
+    }
+    const message = (index: number) => (byIndex.get(index) as { error: Error }).error.message;
+    expect(message(0)).toContain("/name must NOT have fewer than 1 characters");
+    expect(message(1)).toContain('uuid "a/b"');
+    expect(message(2)).toMatch(/duplicate items.*must NOT have additional properties|must NOT have additional properties.*duplicate items/);
+    expect(message(3)).toContain("must NOT have fewer than 1 properties");
+    expect(standIn.requestsPerUuid().get(uuidOf(0))).toBe(before.get(uuidOf(0)));
+  });
+
+  it("stops at once on an abort before the start: every item not sent, no request; an invalid one still says why", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    const items = Array.from({ length: 20 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "N" } }));
+    const { results, fetches } = await collect(standIn, [...items, { uuid: uuidOf(20), update: {} }], { signal: controller.signal });
+    expectOneResultEach(results, 21);
+    expect(fetches).toBe(0);
+    const invalid = results.pop()!;
+    expect(invalid).toMatchObject({ index: 20, ok: false, attempts: 0 });
+    expect((invalid as { error: Error }).error).toBeInstanceOf(CallbellInputError);
+    for (const result of results) {
+      expect(result).toMatchObject({ ok: false, attempts: 0 });
+      if (!result.ok) {
+        expect(result.error).toBeInstanceOf(NotSentError);
+        expect(result.error.cause).toBe(controller.signal.reason);
+      }
+    }
+  });
+
+  it("sends nothing after an abort that comes while the batch waits for its next slot", async () => {
+    const controller = new AbortController();
+    const items = Array.from({ length: 10 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Slow" } }));
+    const before = standIn.stats().requests;
+    let sentAfterAbort = 0;
+    const callbell = createCallbellClient({
+      token: TOKEN,
+      baseUrl: standIn.url,
+      fetch: (input, init) => {
+        if (controller.signal.aborted) sentAfterAbort++;
+        return fetch(input, init);
+      },
+    });
+    const results: BulkResult[] = [];
+    // 10 per second: after the first result, the batch waits about 100 ms for its next slot.
+    for await (const result of updateContacts(callbell, items, { ratePerSecond: 10, signal: controller.signal })) {
+      results.push(result);
+      controller.abort(new Error("enough"));
+    }
+    expectOneResultEach(results, 10);
+    expect(sentAfterAbort).toBe(0);
+    expect(results.filter((result) => result.attempts > 0)).toHaveLength(1);
+    expect(results.filter((result) => !result.ok && result.error instanceof NotSentError)).toHaveLength(9);
+    expect(standIn.stats().requests - before).toBe(1);
+  });
+
+  it("reads the input lazily: no more items read than in flight", async () => {
+    let read = 0;
+    let maxAhead = 0;
+    let settled = 0;
+    async function* generated() {
+      for (let index = 0; index < 200; index++) {
+        read++;
+        maxAhead = Math.max(maxAhead, read - settled);
+        yield { uuid: uuidOf(index), update: { name: "Lazy" } };
+      }
+    }
+    const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
+    let count = 0;
+    for await (const result of updateContacts(callbell, generated(), { ratePerSecond: 3_000, concurrency: 8 })) {
+      settled++;
+      count++;
+      expect(result.ok).toBe(true);
+    }
+    expect(count).toBe(200);
+    // in flight (8) + results waiting to be read (8) + the one being read
+    expect(maxAhead).toBeLessThanOrEqual(17);
+  });
+
+  it("ends with the error of an onProgress or an input that throws, abandoning the rest, with no unhandled rejection", async () => {
+    const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
+    const items = Array.from({ length: 30 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Boom" } }));
+    const failure = new Error("progress failed");
+    let calls = 0;
+    const consume = async (input: Iterable<BulkItem> | AsyncIterable<BulkItem>, onProgress?: () => void) => {
+      for await (const _result of updateContacts(callbell, input, { ratePerSecond: 3_000, onProgress })) {
+        // read everything
+      }
+    };
+    await expect(consume(items, () => {
+      if (++calls === 5) throw failure;
+    })).rejects.toBe(failure);
+    let closed = false;
+    async function* brokenInput() {
+      try {
+        yield items[0]!;
+        throw new Error("read failed");
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(consume(brokenInput())).rejects.toThrow("read failed");
+    expect(closed).toBe(true);
+    // A half-read input is closed when the caller stops reading.
+    let returned = false;
+    async function* endless() {
+      try {
+        for (let index = 0; ; index++) yield { uuid: uuidOf(index), update: { name: "More" } };
+      } finally {
+        returned = true;
+      }
+    }
+    for await (const result of updateContacts(callbell, endless(), { ratePerSecond: 3_000 })) if (result.index >= 0) break;
+    expect(returned).toBe(true);
+  });
+
+  it("refuses bad options at the call, before anything is read", () => {
+    const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
+    expect(() => updateContacts(callbell, [], { ratePerSecond: 0 })).toThrow(CallbellInputError);
+    expect(() => updateContacts(callbell, [], { concurrency: 1.5 })).toThrow(CallbellInputError);
+    expect(() => updateContacts(callbell, [], { maxRetries: -1 })).toThrow(CallbellInputError);
+    expect(() => updateContacts(callbell, [], { timeoutMs: 0 })).toThrow(CallbellInputError);
+    expect(() => updateContacts(callbell, 42 as unknown as BulkItem[])).toThrow(CallbellInputError);
+  });
+});
+
+describe("a 429 slows the whole batch", () => {
+  it("honours a whole-second Retry-After for the batch, not just the item, and lowers the rate", async () => {
+    // 20 per second served, asked for 200: the first 429 pauses everything for about a second.
+    const standIn = await startRateLimitedStandIn({ limit: 20, retryAfter: "seconds" });
+    try {
+      const items = Array.from({ length: 40 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Paced" } }));
+      const rates: number[] = [];
+      const started = performance.now();
+      const { results } = await collect(standIn, items, {
+        ratePerSecond: 200,
+        maxRetries: 10,
+        onProgress: (progress: BulkProgress) => rates.push(progress.ratePerSecond),
+      });
+      const elapsed = performance.now() - started;
+      expectOneResultEach(results, 40);
+      expect(results.every((result) => result.ok)).toBe(true);
+      const { requests, rateLimited } = standIn.stats();
+      // Without a batch-wide pause, 200 per second against 20 would earn 429s by the hundred.
+      expect(rateLimited).toBeGreaterThan(0);
+      expect(rateLimited).toBeLessThan(requests / 2);
+      expect(Math.min(...rates)).toBeLessThan(200);
+      // 40 served at 20 per second take at least a second.
+      expect(elapsed).toBeGreaterThan(900);
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it("gives an item the client's typed error when its retries run out", async () => {
+    const standIn = await startRateLimitedStandIn({ limit: 5_000, serverErrors: 1 });
+    try {
+      const { results } = await collect(standIn, [{ uuid: uuidOf(1), update: { name: "X" } }], { maxRetries: 2 });
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ ok: false, attempts: 3 });
+      expect((results[0] as { error: Error }).error).toBeInstanceOf(InternalServerError);
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it("fails an item at once when Retry-After is beyond the client's 60 s cap, as the client does", async () => {
+    const { createServer } = await import("node:http");
+    const server = createServer((_request, response) => {
+      response.writeHead(429, { "retry-after": "120", "content-type": "application/json" });
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const callbell = createCallbellClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${port}/v1` });
+      const results: BulkResult[] = [];
+      for await (const result of updateContacts(callbell, [{ uuid: uuidOf(0), update: { name: "X" } }])) results.push(result);
+      expect(results).toHaveLength(1);
+      expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
+      const error = (results[0] as unknown as { error: RateLimitError }).error;
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect(error.retryAfterMs).toBe(120_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe(`properties (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and FC_NUM_RUNS override)`, () => {
+  const item = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }) }) },
+    { weight: 1, arbitrary: fc.oneof(fc.constant({}), fc.record({ name: fc.constant("") }), fc.record({ phone_number: fc.string() })) },
+  );
+  const faults = fc.record({
+    limit: fc.integer({ min: 50, max: 3_000 }),
+    serverErrors: fc.double({ min: 0, max: 0.3, noNaN: true }),
+    resets: fc.double({ min: 0, max: 0.2, noNaN: true }),
+    retryAfter: fc.constantFrom("fractional", "none", "mixed" as const),
+    seed: fc.integer({ min: 1, max: 1_000_000 }),
+  });
+  // No abort, an abort after some results were read, or after some milliseconds.
+  const abort = fc.oneof(
+    fc.constant({ kind: "none" as const, at: 0 }),
+    fc.record({ kind: fc.constant("after-results" as const), at: fc.integer({ min: 0, max: 40 }) }),
+    fc.record({ kind: fc.constant("after-ms" as const), at: fc.integer({ min: 0, max: 60 }) }),
+  );
+
+  it("every item gets exactly one result, and nothing is sent after an abort", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(item, { maxLength: 60 }),
+        faults,
+        abort,
+        fc.integer({ min: 0, max: 3 }),
+        fc.boolean(),
+        fc.record({ ratePerSecond: fc.integer({ min: 300, max: 3_000 }), concurrency: fc.integer({ min: 1, max: 32 }) }),
+        async (updates, fault, abortAt, maxRetries, asyncInput, pace) => {
+          const standIn = await startRateLimitedStandIn(fault);
+          try {
+            const controller = new AbortController();
+            const timer = abortAt.kind === "after-ms" ? setTimeout(() => controller.abort(new Error("time")), abortAt.at) : undefined;
+            const items = updates.map((update, index) => ({ uuid: uuidOf(index), update }) as BulkItem);
+            const input = asyncInput ? (async function* () { yield* items; })() : items;
+            let sentAfterAbort = 0;
+            const callbell = createCallbellClient({
+              token: TOKEN,
+              baseUrl: standIn.url,
+              timeoutMs: 5_000,
+              fetch: (request, init) => {
+                if (controller.signal.aborted) sentAfterAbort++;
+                return fetch(request, init);
+              },
+            });
+            const results: BulkResult[] = [];
+            if (abortAt.kind === "after-results" && abortAt.at === 0) controller.abort(new Error("before"));
+            for await (const result of updateContacts(callbell, input, {
+              ...pace,
+              maxRetries,
+              signal: controller.signal,
+              retryDelayMs: () => 1,
+            })) {
+              results.push(result);
+              if (abortAt.kind === "after-results" && results.length === abortAt.at) controller.abort(new Error("results"));
+            }
+            clearTimeout(timer);
+
+            expectOneResultEach(results, items.length);
+            expect(sentAfterAbort).toBe(0);
+            let attempts = 0;
+            for (const result of results) {
+              const valid = validUpdate(items[result.index]!.update);
+              attempts += result.attempts;
+              expect(result.uuid).toBe(uuidOf(result.index));
+              expect(result.attempts).toBeLessThanOrEqual(maxRetries + 1);
+              if (!valid) expect(result).toMatchObject({ ok: false, attempts: 0 });
+              if (!valid && !result.ok) expect(result.error).toBeInstanceOf(CallbellInputError);
+              if (result.ok) expect(result.attempts).toBeGreaterThan(0);
+              if (!result.ok && result.attempts === 0 && valid) expect(result.error).toBeInstanceOf(NotSentError);
+              // Every fault the stand-in plays is retryable: without an abort, a valid item fails only when its retries ran out.
+              if (!controller.signal.aborted && valid && !result.ok) expect(result.attempts).toBe(maxRetries + 1);
+            }
+            // Every request the batch counted reached the server, and no other.
+            expect(standIn.stats().requests).toBe(attempts);
+          } finally {
+            await standIn.close();
+          }
+        },
+      ),
+      { seed: SEED, numRuns: NUM_RUNS },
+    );
+  }, 120_000);
+});
