@@ -79,7 +79,8 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
       try {
         attemptToken ??= await tokenFrom(token as () => string | Promise<string>, attemptController.signal);
         headers.authorization = `Bearer ${attemptToken}`;
-        response = await fetch(url, { method, headers, body, signal: attemptController.signal });
+        // As pairs: fetch reads an object through a record that drops a header named `__proto__`.
+        response = await fetch(url, { method, headers: Object.entries(headers), body, signal: attemptController.signal });
         // Read here, inside the timeout, so that a stalled or cut-off body is retried like any failure.
         text = await readText(response, maxResponseBytes);
         if (text === null) throw new CallbellResponseTooLargeError(maxResponseBytes, response.status, redactHeaders(response.headers, redactor(attemptToken)), attempt);
