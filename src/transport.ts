@@ -82,7 +82,7 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
         // As pairs: fetch reads an object through a record that drops a header named `__proto__`.
         response = await fetch(url, { method, headers: Object.entries(headers), body, signal: attemptController.signal });
         // Read here, inside the timeout, so that a stalled or cut-off body is retried like any failure.
-        text = await readText(response, maxResponseBytes);
+        text = await readText(response, maxResponseBytes, attemptController);
         if (text === null) throw new CallbellResponseTooLargeError(maxResponseBytes, response.status, redactHeaders(response.headers, redactor(attemptToken)), attempt);
       } catch (error) {
         failure = error;
@@ -155,9 +155,11 @@ function tokenFrom(token: () => string | Promise<string>, signal: AbortSignal): 
 }
 
 /** The body as text, read as a stream; `null` once it passes `maxBytes`, and the rest is not downloaded. */
-async function readText(response: Response, maxBytes: number): Promise<string | null> {
+async function readText(response: Response, maxBytes: number, controller: AbortController): Promise<string | null> {
   const { body } = response;
-  if (!body) return "";
+  // No body to read (204, 205, 304): fetch drops what a server sends anyway, and on a 205 undici
+  // then keeps the socket open for good. The abort closes such a socket; on a finished one it does nothing.
+  if (!body) return controller.abort(), "";
   // Bytes as they arrive, decompressed: Content-Length counts compressed bytes, and may lie.
   const reader = body.getReader();
   const decoder = new TextDecoder();

@@ -326,3 +326,41 @@ describe("a shared signal gathers no listeners", () => {
     expect(CallbellError).toBeDefined();
   });
 });
+
+// Found by test/hostile/properties.test.ts after this list: a 205 (or 204/304) that carries a body
+// anyway. fetch gives it no body to read, and undici then keeps its socket open for good, holding the
+// process alive; the transport aborts such an attempt once answered, which closes the socket.
+describe("an answer with a null-body status leaves no socket", () => {
+  it.each(["updateContact", "api"] as const)("a 205 with 50 KB of body, via %s: no client socket stays open once the server closes its end", async (via) => {
+    const { createServer } = await import("node:http");
+    const server = createServer(async (request, response) => {
+      for await (const _ of request);
+      response.writeHead(205, { "Content-Type": "application/json" });
+      response.end("<".repeat(50_000));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as import("node:net").AddressInfo).port;
+    const sockets = () =>
+      (process as unknown as { _getActiveHandles(): { constructor: { name: string }; remotePort?: number }[] })
+        ._getActiveHandles()
+        .filter((handle) => handle.constructor.name === "Socket" && handle.remotePort === port);
+    try {
+      const callbell = createCallbellClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+      const call: Promise<unknown> =
+        via === "updateContact"
+          ? callbell.updateContact(UUID, { name: "Joe" })
+          : callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: { name: "Joe" } });
+      expect(await outcome(call)).toMatchObject({ error: expect.any(CallbellResponseFormatError) });
+      server.closeAllConnections();
+      let left = sockets();
+      for (let waited = 0; left.length && waited < 2_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        left = sockets();
+      }
+      expect(left, "client sockets left open").toHaveLength(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

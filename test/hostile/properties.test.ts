@@ -250,9 +250,18 @@ function clientSocketsTo(port: number): Set<object> {
   );
 }
 
+// Enough to tell, if this ever fails, a socket that never sent its request from one whose
+// response was left unread (undici's sockets always read as paused: it reads on 'readable').
 const describeSocket = (socket: object) => {
-  const { readyState, isPaused } = socket as { readyState: string; isPaused(): boolean };
-  return `${readyState}${isPaused.call(socket) ? " paused" : ""}`;
+  const { readyState, isPaused, connecting, bytesWritten, bytesRead, localPort } = socket as {
+    readyState: string;
+    isPaused(): boolean;
+    connecting: boolean;
+    bytesWritten: number;
+    bytesRead: number;
+    localPort: number;
+  };
+  return `${readyState}${isPaused.call(socket) ? " paused" : ""}${connecting ? " connecting" : ""} :${localPort} wrote ${bytesWritten} B, read ${bytesRead} B`;
 };
 
 // The timers each run's call sets, found through the async context the call runs in (the two
