@@ -1,6 +1,8 @@
-// Preloaded into Prism by mock.mjs. Two faults in Prism 5.14.2 (and upstream to date) end the
-// whole mock process on valid requests that merely look unusual; property tests send such
-// requests by design. Both fixes change how Prism reports, never what it validates or answers.
+// Preloaded into Prism by mock.mjs. Three faults in Prism 5.14.2 (and 5.16) end the whole mock
+// process on a single odd request; property tests send such requests by design, and one request
+// must never take down every test after it. Each fix changes only what happens where Prism would
+// crash, never what it validates or answers otherwise, and each has a test in
+// test/contract/mock-survives.test.ts that fails when the fix is taken out.
 const http = require("node:http");
 const Module = require("node:module");
 
@@ -19,25 +21,47 @@ http.ServerResponse.prototype.setHeader = function setHeaderSafely(name, value) 
   return setHeader.call(this, name, value);
 };
 
-// 2. Prism's CLI passes every log line, which is valid JSON and quotes the request body, through
-//    jsonrepair (3.15.0), which rewrites some valid JSON: a string in an array that starts with
-//    "[" and has no "]" (`["[a"]` becomes `["",["a"]]`). The rewritten line can lose its `name`,
-//    and the CLI's printer then throws in a stream handler. Hand valid JSON back untouched.
+// 2. Prism decodes path parameters with decodeURIComponent outside any handler, so a %-escape
+//    that is not UTF-8 (`/contacts/%FF`, a cut `%E0%A4%A`) throws a URIError that ends the
+//    process. Such a path names no resource: answer 400 before Prism sees it.
+const emit = http.Server.prototype.emit;
+http.Server.prototype.emit = function emitUnlessPathIsMalformed(event, request, response) {
+  if (event === "request" && !decodesAsUtf8(String(request.url).split("?")[0])) {
+    response.writeHead(400, { "Content-Type": "application/problem+json" });
+    response.end(JSON.stringify({ type: "https://stoplight.io/prism/errors#INVALID_PATH", title: "Malformed path", status: 400, detail: "The path has a %-escape that is not UTF-8." }));
+    return true;
+  }
+  return emit.apply(this, arguments);
+};
+
+function decodesAsUtf8(path) {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// 3. When no response content matches `Accept`, Prism's negotiator retries with each media range
+//    parsed by content-type, which throws on a range that is not `type/subtype` (`*`, `json`,
+//    `application`, an empty one from `,`), outside any handler. Hand that one caller a parse
+//    that reads such a range as one without parameters, which the retry skips: Prism then
+//    answers its own 406, as for any Accept it cannot meet.
 const originalRequire = Module.prototype.require;
-let keepingValidJson;
-Module.prototype.require = function requireWithJsonrepairFixed(id) {
+let lenientContentType;
+Module.prototype.require = function requireWithLenientNegotiator(id) {
   const exported = originalRequire.apply(this, arguments);
-  if (id !== "jsonrepair") return exported;
-  keepingValidJson ??= {
+  if (id !== "content-type" || !/negotiator[\\/]InternalHelpers\.js$/.test(this.filename ?? "")) return exported;
+  lenientContentType ??= {
     ...exported,
-    jsonrepair(text) {
+    parse(header) {
       try {
-        JSON.parse(text);
-        return text;
+        return exported.parse(header);
       } catch {
-        return exported.jsonrepair(text);
+        return { type: String(header), parameters: {} };
       }
     },
   };
-  return keepingValidJson;
+  return lenientContentType;
 };

@@ -12,8 +12,9 @@ export class CallbellInputError extends CallbellError {
   override name = "CallbellInputError";
   /** Which argument or option was wrong, for instance `uuid` or `token`. */
   declare readonly field: string;
-  constructor(field: string, message: string) {
-    super(message);
+  /** `options.cause`: what failed underneath, such as the token function's own error. */
+  constructor(field: string, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.field = field;
   }
 }
@@ -45,7 +46,7 @@ export class CallbellTimeoutError extends CallbellConnectionError {
   }
 }
 
-/** A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it). */
+/** A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it), or any body too long to read. */
 export class CallbellResponseFormatError extends CallbellError {
   override name = "CallbellResponseFormatError";
   declare readonly status: number;
@@ -58,6 +59,21 @@ export class CallbellResponseFormatError extends CallbellError {
   constructor(problem: string, status: number, headers: Headers, bodyText: string, attempts: number) {
     super(`Callbell answered ${status} after ${attemptCount(attempts)} but ${problem}.`);
     Object.assign(this, { status, headers, bodyText, attempts });
+  }
+}
+
+/**
+ * The response's body was longer than `maxResponseBytes` (after decompression), whatever its
+ * status; the rest was not downloaded, and `bodyText` is empty. Not retried: the same answer would
+ * come again, and each try would download it again.
+ */
+export class CallbellResponseTooLargeError extends CallbellResponseFormatError {
+  override name = "CallbellResponseTooLargeError";
+  /** The limit that was passed, in bytes. */
+  declare readonly maxResponseBytes: number;
+  constructor(maxResponseBytes: number, status: number, headers: Headers, attempts: number) {
+    super(`the body is over maxResponseBytes (${maxResponseBytes})`, status, headers, "", attempts);
+    this.maxResponseBytes = maxResponseBytes;
   }
 }
 
@@ -148,16 +164,21 @@ function attemptCount(attempts: number): string {
   return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
 }
 
+// What a message quotes from the server, at most: enough for a title and a sentence.
+const QUOTED_CHARS = 200;
+
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
   const head = `Callbell answered ${status}${statusText ? ` ${statusText}` : ""} to ${method} ${path} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 
-// Callbell's error body is undocumented: use whichever of the usual members it has.
+// Callbell's error body is undocumented: use whichever of the usual members it has. Server text is
+// cut before it is processed, so an error page of any size costs the same.
 function detailOf(body: unknown): string | undefined {
   // Text as it reads: an error page's tags go (its title and heading say what happened).
-  if (typeof body === "string") return body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
+  if (typeof body === "string")
+    return body.slice(0, 10 * QUOTED_CHARS).replace(/<[^<>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS) || undefined;
   const { message, error } = (body ?? {}) as { message?: unknown; error?: { message?: unknown } };
-  return [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "");
+  return [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "")?.slice(0, QUOTED_CHARS);
 }

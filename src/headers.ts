@@ -11,7 +11,8 @@ export type ExtraHeaders = Record<string, string | undefined>;
 export function checkHeaders(headers: ExtraHeaders = {}): Record<string, string> {
   // A Headers object or an array would read as no headers at all.
   if (Object.getPrototypeOf(headers ?? 0) != Object.prototype) throw new CallbellInputError("headers", "headers must be a plain object.");
-  const checked: Record<string, string> = {};
+  // No prototype: `__proto__` is a header name like any other.
+  const checked: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
     if (/^authorization$/i.test(name)) throw new CallbellInputError("headers", "Pass the token as `token`, not in headers.");

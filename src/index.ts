@@ -1,5 +1,5 @@
 export { createCallbellClient, DEFAULT_BASE_URL } from "./client.js";
-export type { CallbellClient, CallbellClientOptions, Contact, ContactUpdate, RequestOptions } from "./client.js";
+export type { ApiInit, CallbellApi, CallbellClient, CallbellClientOptions, Contact, ContactUpdate, RequestOptions } from "./client.js";
 export type { TokenSource } from "./transport.js";
 export type { ExtraHeaders } from "./headers.js";
 export * from "./errors.js";

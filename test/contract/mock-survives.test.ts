@@ -1,14 +1,17 @@
-// The mock (scripts/mock.mjs) must outlive any valid request: stock Prism 5.14.2 exits on some,
+// The mock (scripts/mock.mjs) must outlive any request: stock Prism 5.14.2 exits on the ones below,
 // which scripts/prism-survives-odd-requests.cjs works around. Each case is followed by a plain
-// request that must still get 200.
+// request that must still get 200, so taking any one fix out of the preload fails its test here
+// (the process is gone). Each fix was checked the other way too: without the preload, Prism
+// exits on every request in this file.
 import { describe, expect, inject, it } from "vitest";
 
 const prismUrl = inject("prismUrl");
+const UUID = "414a6d692bd645ed803f2e7ce360d4c8";
 
-function patch(body: unknown) {
-  return fetch(`${prismUrl}/contacts/414a6d692bd645ed803f2e7ce360d4c8`, {
+function patch(body: unknown, { path = `/contacts/${UUID}`, headers = {} as Record<string, string> } = {}) {
+  return fetch(`${prismUrl}${path}`, {
     method: "PATCH",
-    headers: { Authorization: "Bearer mock_token", "Content-Type": "application/json" },
+    headers: { Authorization: "Bearer mock_token", "Content-Type": "application/json", ...headers },
     body: JSON.stringify(body),
   });
 }
@@ -33,9 +36,28 @@ describe("the mock survives requests that end stock Prism 5.14.2", () => {
     await expectStillServing();
   });
 
-  it.each([["[VIP"], ["[", "]"], ["[[a", "b"]])("tags %j, which Prism's log printer used to mangle: 200", async (...tags) => {
-    const response = await patch({ tags });
-    expect(response.status).toBe(200);
+  it.each(["/contacts/%FF", "/contacts/%E0%A4%A", "/contacts/a%C0%AFb"])("a path escape that is not UTF-8 (%s): 400, with or without a token", async (path) => {
+    expect((await patch({ name: "Joe" }, { path })).status).toBe(400);
+    const anonymous = await fetch(`${prismUrl}${path}`, { method: "PATCH" });
+    expect(anonymous.status).toBe(400);
+    expect(((await anonymous.json()) as { title: string }).title).toBe("Malformed path");
+    await expectStillServing();
+  });
+
+  it.each(["*", "json", "application", ",", "text/html, json"])("Accept %j, which names no media type Prism can parse: 406", async (accept) => {
+    const response = await patch({ name: "Joe" }, { headers: { Accept: accept } });
+    expect(response.status).toBe(406);
+    await expectStillServing();
+  });
+
+  it("Accept * with Prefer: code=429: an error answer, and the mock keeps serving", async () => {
+    const response = await patch({ name: "Joe" }, { headers: { Accept: "*", Prefer: "code=429" } });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    await expectStillServing();
+  });
+
+  it("a usable range beside an unparseable one is still served, as stock Prism serves it", async () => {
+    expect((await patch({ name: "Joe" }, { headers: { Accept: "application/json, *" } })).status).toBe(200);
     await expectStillServing();
   });
 });

@@ -113,11 +113,11 @@ describe("responses", () => {
 
   it.each([
     ["not JSON", () => new Response("<html>oops</html>", { status: 200 }), /not JSON/],
-    ["empty", () => new Response(null, { status: 200 }), /empty/],
-    ["no contact", () => json(200, { contacts: [] }), /no `contact` object/],
-    ["an empty array", () => json(200, { contact: [] }), /holds 0 entries/],
-    ["two contacts", () => json(200, { contact: [contact, contact] }), /holds 2 entries/],
-    ["a string contact", () => json(200, { contact: "x" }), /no `contact` object/],
+    ["empty", () => new Response(null, { status: 200 }), /the body is not JSON/],
+    ["no contact", () => json(200, { contacts: [] }), /no `contact` with a `uuid`/],
+    ["an empty array", () => json(200, { contact: [] }), /no `contact` with a `uuid`/],
+    ["two contacts", () => json(200, { contact: [contact, contact] }), /no `contact` with a `uuid`/],
+    ["a string contact", () => json(200, { contact: "x" }), /no `contact` with a `uuid`/],
   ])("throws CallbellResponseFormatError for a 200 body that is %s", async (_what, reply, message) => {
     const { callbell } = client(reply);
     const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
@@ -236,7 +236,7 @@ describe("input rejected before anything is sent", () => {
   });
 
   it("refuses a baseUrl that is not an absolute URL when the client is made", () => {
-    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(TypeError);
+    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(CallbellInputError);
   });
 
   it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])("refuses a token that cannot be a bearer token (%j) without echoing it", (token) => {
@@ -253,11 +253,11 @@ describe("input rejected before anything is sent", () => {
   });
 
   it.each([
-    ["", /non-empty/],
-    [".", /another path/],
-    ["..", /another path/],
-    [undefined, /non-empty/],
-    [42, /non-empty/],
+    ["", /other than "", "." or ".."/],
+    [".", /other than "", "." or ".."/],
+    ["..", /other than "", "." or ".."/],
+    [undefined, /must be a string/],
+    [42, /must be a string/],
   ])("refuses uuid %j", async (uuid, message) => {
     const { callbell, sent } = client(json(200, { contact }));
     const error = await callbell.updateContact(uuid as string, { name: "Joe" }).catch((e: unknown) => e);

@@ -51,6 +51,13 @@ describe("headers", () => {
     );
   });
 
+  it("sends a header named __proto__ like any other (fast-check's dictionaries generate it)", async () => {
+    const { callbell, sent } = client(JSON.parse('{"__proto__": "from-client"}') as ExtraHeaders);
+    await callbell.updateContact(UUID, { name: "Joe" }, { headers: JSON.parse('{"__Proto__": "from-call", "x-a": "1"}') as ExtraHeaders });
+    expect(sent[0]!.headers.get("__proto__")).toBe("from-call");
+    expect(sent[0]!.headers.get("x-a")).toBe("1");
+  });
+
   it("sends the headers again on every retry", async () => {
     const stub = stubFetch(json(503, {}), json(200, { contact }));
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 1, headers: { "X-Request-Id": "r-1" } });

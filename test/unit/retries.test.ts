@@ -301,10 +301,11 @@ describe("every attempt", () => {
     expect(sent).toHaveLength(3);
   });
 
-  it("callbell.api passes a 204 through with no body", async () => {
-    const { callbell } = client([new Response(null, { status: 204 })]);
-    const { value } = await settle(callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }));
-    expect(value!.response.status).toBe(204);
+  it("callbell.api refuses a 204 with no contact, as updateContact does, and does not retry it", async () => {
+    const { callbell, sent } = client([new Response(null, { status: 204 })]);
+    const { error } = await settle(callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }));
+    expect(error).toBeInstanceOf(CallbellResponseFormatError);
+    expect(sent).toHaveLength(1);
   });
 
   it("asks a token function for the token again, and awaits it", async () => {
@@ -325,11 +326,12 @@ describe("every attempt", () => {
     expect(sent).toHaveLength(0);
   });
 
-  it("lets a token function's own error through, sending nothing", async () => {
+  it("wraps a token function's own error in a CallbellInputError, as its cause, sending nothing", async () => {
     const failure = new Error("vault is sealed");
     const { callbell, sent } = client([json(200, { contact })], { token: () => Promise.reject(failure) });
     const { error } = await settle(callbell.updateContact(UUID, UPDATE));
-    expect(error).toBe(failure);
+    expect(error).toBeInstanceOf(CallbellInputError);
+    expect((error as Error).cause).toBe(failure);
     expect(sent).toHaveLength(0);
   });
 });
