@@ -101,7 +101,9 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     },
   });
 
-  const api = { PATCH: client.PATCH } as CallbellApi;
+  // openapi-fetch turns per-call headers into a Headers before the transport sees them, and that
+  // throws a bare TypeError on what fetch cannot send: check them first, as updateContact does.
+  const api = { PATCH: async (url: "/contacts/{uuid}", init: ApiInit) => (checkHeaders(init.headers), client.PATCH(url, init as never)) } as CallbellApi;
 
   async function updateContact(uuid: string, update: ContactUpdate, requestOptions?: RequestOptions) {
     const path = `/contacts/${encodeUuid(uuid)}`;

@@ -120,9 +120,14 @@ describe("headers refused before anything is sent", () => {
       fc.asyncProperty(headerName, badValue, async (name, value) => {
         const { callbell, sent } = client();
         const error = await callbell.updateContact(UUID, { name: "Joe" }, { headers: { [name]: value } }).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(CallbellInputError);
-        expect((error as Error).message).toContain(name);
-        expect((error as Error).message).not.toContain(value);
+        const viaApi = await callbell.api
+          .PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: { name: "Joe" }, headers: { [name]: value } })
+          .catch((e: unknown) => e);
+        for (const refused of [error, viaApi]) {
+          expect(refused).toBeInstanceOf(CallbellInputError);
+          expect((refused as Error).message).toContain(name);
+          expect((refused as Error).message).not.toContain(value);
+        }
         expect(sent).toEqual([]);
       }),
       { numRuns: 50 },
