@@ -1,7 +1,7 @@
 // The breaking-change check: its judgement of single edits to the real bundled spec, its version
 // rule, and the command and `npm run release` end to end in a fresh clone without tags.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -228,6 +228,17 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
     mkdirSync(origin);
     for (const entry of ["openapi", "releases", "generated", "scripts", "package.json", "redocly.yaml", "CHANGELOG.md"])
       cpSync(path.join(root, entry), path.join(origin, entry), { recursive: true });
+    // Once the current version is released, the copy is put back to before that release, so that
+    // the clone has a release to make.
+    const released = path.join(origin, "releases", `openapi-${version}.json`);
+    if (existsSync(released)) {
+      rmSync(released);
+      const changelog = path.join(origin, "CHANGELOG.md");
+      // Without its heading, the release's entries join whatever is under "## Unreleased" above it.
+      const heading = new RegExp(`^## ${version.replaceAll(".", "\\.")} \\([^)]*\\)\n\n`, "m");
+      if (!heading.test(readFileSync(changelog, "utf8"))) throw new Error(`CHANGELOG.md has no section for the released ${version}.`);
+      writeFileSync(changelog, readFileSync(changelog, "utf8").replace(heading, ""));
+    }
     repo = origin;
     git("init", "--quiet", "--initial-branch=main");
     git("add", ".");
@@ -245,7 +256,7 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
   it("has no tag, and compares with the newest file in releases/", () => {
     expect(git("tag", "--list").trim()).toBe("");
     const { status, output } = check();
-    const newest = readdirSync(path.join(root, "releases")).sort().at(-1);
+    const newest = readdirSync(path.join(repo, "releases")).sort().at(-1);
     expect(output).toContain(`against releases/${newest} (the last release`);
     expect(status).toBe(0);
   }, 60_000);
