@@ -2,14 +2,13 @@
 // callbell-contacts: bulk contact updates from a CSV or JSON Lines file, for people who do not
 // write code. Reads the file twice: first to check every row (all problems, by line number,
 // before any request), then lazily to send, so a file of millions is never held in memory.
-import { createReadStream, createWriteStream, existsSync } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { updateContacts, DEFAULT_RATE_PER_SECOND, type BulkItem, type BulkResult } from "./bulk.js";
 import { CallbellInputError, createCallbellClient, type ContactUpdate } from "./index.js";
-import { DEFAULT_SEPARATOR, formatOf, readContactRows } from "./contact-rows.js";
+import { DEFAULT_SEPARATOR, formatOf, readContactRows, textLines } from "./contact-rows.js";
 
 const USAGE = `Usage: callbell-contacts update --input contacts.csv|contacts.jsonl [options]
 
@@ -159,7 +158,7 @@ function resultLine(line: number, result: BulkResult): Record<string, unknown> {
 /** The rows an earlier run's results file records as updated; a line that is not a result is skipped. */
 async function updatedRows(file: string): Promise<Set<string>> {
   const done = new Set<string>();
-  for await (const text of createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity })) {
+  for await (const text of textLines(file)) {
     try {
       const { line, uuid, ok } = JSON.parse(text) as { line?: unknown; uuid?: unknown; ok?: unknown };
       if (ok === true && typeof line === "number" && typeof uuid === "string") done.add(rowKey(line, uuid));

@@ -10,7 +10,6 @@
 // JSON Lines: one object per line, `uuid` and the ContactUpdate fields side by side; blank
 // lines are skipped.
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
 import { validateContactUpdate, validateContactUuid, type SchemaProblem } from "../generated/contact-validators.js";
 
@@ -56,10 +55,24 @@ function describe(problems: SchemaProblem[] | null | undefined, what: string): s
     .join("; ");
 }
 
+/**
+ * The file's lines, split at "\n" only (a "\r" before it dropped), as JSON Lines defines them.
+ * Not node:readline: on Node 24 it also ends a line at U+2028 and U+2029, which JSON.stringify
+ * writes unescaped inside strings.
+ */
+export async function* textLines(file: string): AsyncGenerator<string> {
+  let rest = "";
+  for await (const chunk of createReadStream(file, { encoding: "utf8" }) as AsyncIterable<string>) {
+    const parts = (rest + chunk).split("\n");
+    rest = parts.pop()!;
+    for (const part of parts) yield part.endsWith("\r") ? part.slice(0, -1) : part;
+  }
+  if (rest) yield rest.endsWith("\r") ? rest.slice(0, -1) : rest;
+}
+
 async function* jsonLinesRows(file: string): AsyncGenerator<ContactRow> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const text of textLines(file)) {
     line++;
     if (text.trim() === "") continue;
     let value: unknown;

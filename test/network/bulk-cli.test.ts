@@ -137,6 +137,27 @@ describe("callbell-contacts", () => {
     for (const output of [first.stdout, first.stderr, readFileSync(out, "utf8")]) expect(output).not.toContain(TOKEN);
   });
 
+  it("reads a JSON line, and resumes from a result line, whose strings hold U+2028 or U+2029 as one line each", async () => {
+    // JSON.stringify leaves both unescaped; node:readline on Node 24 would end a line at them.
+    const jsonl = [
+      JSON.stringify({ uuid: uuidOf(9), name: "Para\u2028graph", note: "a\u2029b" }),
+      JSON.stringify({ uuid: uuidOf(10), name: "Crlf" }),
+    ].join("\r\n");
+    const input = file("separators.jsonl", jsonl);
+    const out = file("separators-results.jsonl");
+    const first = await runCli(["update", "--input", input, "--out", out, "--base-url", standIn.url]);
+    expect(first.stderr).not.toContain("problem");
+    expect(first.code).toBe(0);
+    expect(resultsOf("separators-results.jsonl").map(({ line, ok }) => [line, ok]).sort()).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    const before = standIn.stats().requests;
+    const resumed = await runCli(["update", "--input", input, "--out", out, "--resume", "--base-url", standIn.url]);
+    expect(resumed.stderr).toContain("2 already done (--resume)");
+    expect(standIn.stats().requests).toBe(before);
+  });
+
   it("writes results to standard output without --out, and reads JSON Lines", async () => {
     const jsonl = [
       JSON.stringify({ uuid: uuidOf(7), name: "Line one", tags: [] }),
