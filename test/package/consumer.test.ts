@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuildIsFresh, cleanEnv, root } from "../support/build.js";
+import { assertBuildIsFresh, cleanEnv, packTarball, root } from "../support/build.js";
 
 // Only the npm registry is reachable, and CI runs this every time: use the cache first.
 const env = cleanEnv({
@@ -52,13 +52,7 @@ let packedFiles: string[];
 beforeAll(() => {
   assertBuildIsFresh();
   workDir = mkdtempSync(path.join(tmpdir(), "callbell-consumer-"));
-  // --ignore-scripts: prepack's build already ran (npm test builds first), and rebuilding dist/
-  // here would race the other test files that load it.
-  const packed = JSON.parse(run(`npm pack --json --ignore-scripts --pack-destination "${workDir}"`, root)) as [
-    { filename: string; files: { path: string }[] },
-  ];
-  tarball = path.join(workDir, packed[0].filename);
-  packedFiles = packed[0].files.map((file) => file.path);
+  ({ tarball, files: packedFiles } = packTarball(workDir));
 
   // A team's repo: ESM, strict TypeScript resolving like Node, declaration files checked too.
   project = path.join(workDir, "team-repo");

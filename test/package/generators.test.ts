@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, afterAll, describe, expect, inject, it } from "vitest";
 import { cacheDir, fetchNode } from "../../scripts/fetch-node.mjs";
-import { assertBuildIsFresh, cleanEnv, root } from "../support/build.js";
+import { assertBuildIsFresh, cleanEnv, packTarball, root } from "../support/build.js";
 
 const sources = path.join(root, "test", "package", "generators");
 const project = path.join(cacheDir, "generators");
@@ -97,9 +97,7 @@ beforeAll(() => {
     cpSync(path.resolve(root, otherSpec), path.join(project, "callbell-openapi.json"));
     return;
   }
-  const packed = spawnSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", workDir], { cwd: root, env: cleanEnv(), encoding: "utf8" });
-  if (packed.status !== 0) throw new Error(`npm pack failed:\n${packed.stdout}${packed.stderr}`);
-  const tarball = path.join(workDir, (JSON.parse(packed.stdout) as [{ filename: string }])[0].filename);
+  const { tarball } = packTarball(workDir);
   mustRun(["tar", "-xzf", tarball, "-C", workDir, "package/generated/openapi.json"]);
   cpSync(path.join(workDir, "package", "generated", "openapi.json"), path.join(project, "callbell-openapi.json"));
 }, 600_000);

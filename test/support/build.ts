@@ -1,4 +1,5 @@
 // Tests that use the package as users get it (dist/) must not run against a stale build.
+import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { root } from "../../scripts/tools.mjs";
@@ -24,4 +25,16 @@ export function assertBuildIsFresh(): void {
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
   return { ...env, ...extra };
+}
+
+/**
+ * Packs this checkout as `npm pack` would publish it into `destination`; returns the tarball's path
+ * and the files it holds. --ignore-scripts: prepack's build already ran (npm test builds first),
+ * and rebuilding dist/ here would race the other test files that load it.
+ */
+export function packTarball(destination: string): { tarball: string; files: string[] } {
+  const packed = spawnSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], { cwd: root, env: cleanEnv(), encoding: "utf8" });
+  if (packed.status !== 0) throw new Error(`npm pack failed:\n${packed.stdout}${packed.stderr}`);
+  const [{ filename, files }] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
+  return { tarball: path.join(destination, filename), files: files.map((file) => file.path) };
 }
