@@ -22,7 +22,8 @@ Options:
   --rate N           requests per second, retries included (default ${DEFAULT_RATE_PER_SECOND}; Callbell allows 300)
   --out FILE         write one JSON line per result there (default: standard output)
   --resume           skip the rows that --out already records as updated, and append to it
-                     (a row after one of its contact's rows that is sent again is sent again too)
+                     (a recorded row is sent again after an earlier row of its contact that is
+                     sent, so that the contact's rows still apply in file order)
   --separator S      splits tags and custom_fields.<name>[] cells in CSV (default "${DEFAULT_SEPARATOR}")
   --base-url URL     another server, such as a mock (default https://api.callbell.eu/v1)
   --help             this text

@@ -98,6 +98,24 @@ describe("one contact, one request at a time, in input order", () => {
     }
   });
 
+  it("sends a contact's next update only once the loop has asked for the result after the earlier one's", async () => {
+    const standIn = await startRateLimitedStandIn({ limit: 5_000, record: true });
+    try {
+      const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
+      const items = [0, 1].map((index) => ({ uuid: uuidOf(0), update: { name: `i${index}` } }));
+      const seenWhileHolding: number[] = [];
+      for await (const result of updateContacts(callbell, items)) {
+        // A slow loop (writing the result somewhere, say): the next update waits for it.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seenWhileHolding.push(standIn.stats().requests);
+        expect(result.ok).toBe(true);
+      }
+      expect(seenWhileHolding).toEqual([1, 2]);
+    } finally {
+      await standIn.close();
+    }
+  });
+
   it("does not hold other contacts back, and reads no further than `concurrency` items behind a busy contact", async () => {
     // The first contact's first update takes 300 ms; the input then repeats that contact for ever.
     const standIn = await startRateLimitedStandIn({ limit: 50_000, record: true, script: ({ uuid, nth }) => ({ delayMs: uuid === uuidOf(0) && nth === 1 ? 300 : 0 }) });
@@ -126,7 +144,7 @@ describe("one contact, one request at a time, in input order", () => {
         // While the first contact's request hangs, reading stops once `concurrency` items are held (it and 7 behind it),
         // and one more when it settles.
         if (result.index === 0) pulledAtFirstOfContact0 = pulled;
-        if (delivered === 1_000) break;
+        if (delivered === 300) break;
       }
       expect(pulledAtFirstOfContact0).toBeGreaterThanOrEqual(3 + concurrency);
       expect(pulledAtFirstOfContact0).toBeLessThanOrEqual(4 + concurrency);
