@@ -2,6 +2,10 @@
 // /v1/contacts/{uuid} answers 200 with the contact, or 429 once `limit` requests were served in
 // the last second (a sliding window; 429s do not count), and fails a share of the others with
 // a 5xx or a reset connection. Faults are drawn from a seeded generator, so a run can be replayed.
+// In a test it can also delay answers or pick their status per request (`script`), and keep what
+// a contact would hold (`record`): every request in arrival order, the contacts' state as the
+// answered updates left it (each field replaced, as Callbell applies a PATCH), and how often a
+// request for a contact arrived while another for it was still unanswered (`overlaps`).
 //
 // In a test:     const standIn = await startRateLimitedStandIn({ limit: 2000 }); … standIn.stats(); await standIn.close();
 // From a shell:  node scripts/rate-limited-stand-in.mjs --limit 300 [--port 0] [--retry-after seconds|fractional|none|mixed]
@@ -32,6 +36,10 @@ function seededRandom(seed) {
  * @param {number} [options.seed]
  * @param {string[]} [options.missing] uuids answered 404 (no such contact), for failures that no retry fixes
  * @param {number} [options.port] default 0 (any free port)
+ * @param {(request: { uuid: string, body: any, nth: number }) => ({ delayMs?: number, status?: number } | undefined)} [options.script]
+ *   per request (not rate-limited): answer after `delayMs`, and with `status` instead of the dice's
+ *   outcome; `nth` counts this contact's requests from 1
+ * @param {boolean} [options.record] keep `history()` and `contacts()`
  */
 export async function startRateLimitedStandIn({
   limit = 300,
@@ -41,13 +49,18 @@ export async function startRateLimitedStandIn({
   seed = 1,
   port = 0,
   missing = [],
+  script,
+  record = false,
 } = {}) {
   const missingUuids = new Set(missing);
   const random = seededRandom(seed);
   const window = []; // times (ms) at which the served requests of the last second arrived
   let windowStart = 0;
-  const counts = { requests: 0, served: 0, rateLimited: 0, serverErrors: 0, resets: 0, maxInWindow: 0 };
+  const counts = { requests: 0, served: 0, rateLimited: 0, serverErrors: 0, resets: 0, maxInWindow: 0, overlaps: 0 };
   const perUuid = new Map(); // uuid → requests that reached the server, for "nothing twice, nothing lost" checks
+  const unanswered = new Map(); // uuid → its requests not answered yet
+  const history = []; // with `record`: { uuid, body, status, at } per request, in arrival order
+  const contacts = new Map(); // with `record`: uuid → the contact as the answered updates left it
   const sockets = new Set();
 
   const server = createServer((request, response) => {
@@ -69,6 +82,25 @@ export async function startRateLimitedStandIn({
       counts.requests++;
       const uuid = decodeURIComponent(match[1]);
       perUuid.set(uuid, (perUuid.get(uuid) ?? 0) + 1);
+      let body = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        // an unreadable body still gets a contact: this server plays the limit, not the validation
+      }
+      if (unanswered.get(uuid)) counts.overlaps++;
+      unanswered.set(uuid, (unanswered.get(uuid) ?? 0) + 1);
+      const entry = { uuid, body, status: 0, at: performance.now() };
+      if (record) history.push(entry);
+      // Marks the request answered (before the answer leaves, so that the next request for the contact, which waits for it, finds it so).
+      const answer = (status, headers, text) => {
+        entry.status = status;
+        if (unanswered.get(uuid) === 1) unanswered.delete(uuid);
+        else unanswered.set(uuid, unanswered.get(uuid) - 1);
+        if (status === 0) return request.socket.destroy();
+        response.writeHead(status, { "content-type": "application/json", ...headers });
+        response.end(text);
+      };
       const now = performance.now();
       while (windowStart < window.length && window[windowStart] <= now - 1_000) windowStart++;
       if (windowStart > 4_096) window.splice(0, windowStart), (windowStart = 0);
@@ -76,41 +108,37 @@ export async function startRateLimitedStandIn({
         counts.rateLimited++;
         const waitSeconds = (window[windowStart] + 1_000 - now) / 1_000;
         const style = retryAfter === "mixed" ? ["seconds", "fractional", "none"][Math.floor(random() * 3)] : retryAfter;
-        const headers = { "content-type": "application/json" };
+        const headers = {};
         if (style === "seconds") headers["retry-after"] = String(Math.max(1, Math.ceil(waitSeconds)));
         if (style === "fractional") headers["retry-after"] = Math.max(0.001, waitSeconds).toFixed(3);
-        response.writeHead(429, headers);
-        response.end('{"message":"Too many requests"}');
+        answer(429, headers, '{"message":"Too many requests"}');
         return;
       }
       window.push(now);
       counts.maxInWindow = Math.max(counts.maxInWindow, window.length - windowStart);
+      const planned = script?.({ uuid, body, nth: perUuid.get(uuid) }) ?? {};
       const dice = random();
-      if (dice < resets) {
-        counts.resets++;
-        request.socket.destroy();
-        return;
-      }
-      if (dice < resets + serverErrors) {
-        counts.serverErrors++;
-        response.writeHead([500, 502, 503][Math.floor(random() * 3)], { "content-type": "application/json" });
-        response.end('{"message":"Stand-in failure"}');
-        return;
-      }
-      if (missingUuids.has(uuid)) {
-        response.writeHead(404, { "content-type": "application/json" });
-        response.end('{"message":"Contact not found"}');
-        return;
-      }
-      counts.served++;
-      let update = {};
-      try {
-        update = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        // an unreadable body still gets a contact: this server plays the limit, not the validation
-      }
-      response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ contact: { uuid, name: "Stand-in", ...update } }));
+      const outcome = () => {
+        if (planned.status !== undefined && planned.status !== 200) {
+          if (planned.status >= 500) counts.serverErrors++;
+          return answer(planned.status, {}, JSON.stringify({ message: `Stand-in answer ${planned.status}` }));
+        }
+        if (planned.status === undefined && dice < resets) {
+          counts.resets++;
+          return answer(0);
+        }
+        if (planned.status === undefined && dice < resets + serverErrors) {
+          counts.serverErrors++;
+          return answer([500, 502, 503][Math.floor(random() * 3)], {}, '{"message":"Stand-in failure"}');
+        }
+        if (missingUuids.has(uuid)) return answer(404, {}, '{"message":"Contact not found"}');
+        counts.served++;
+        const contact = { uuid, name: "Stand-in", ...(record ? contacts.get(uuid) : undefined), ...body };
+        if (record) contacts.set(uuid, contact);
+        answer(200, {}, JSON.stringify({ contact }));
+      };
+      if (planned.delayMs > 0) setTimeout(outcome, planned.delayMs);
+      else outcome();
     });
   });
   server.on("connection", (socket) => {
@@ -128,6 +156,10 @@ export async function startRateLimitedStandIn({
     stats: () => ({ ...counts }),
     /** How many requests reached the server for each uuid. */
     requestsPerUuid: () => new Map(perUuid),
+    /** With `record`: every request so far, in arrival order, with the status it got (0: reset, or not answered yet). */
+    history: () => [...history],
+    /** With `record`: each contact as the answered updates left it. */
+    contacts: () => new Map(contacts),
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -1,11 +1,19 @@
 // Many updates at Callbell's rate limit (`callbell-openapi/bulk`): every item checked against the
 // spec before it is sent, sends paced by an adaptive rate shared by the whole batch, the client's
 // retry policy applied here (each call runs with maxRetries 0) so that retries count against the
-// batch's rate and a 429's Retry-After pauses the batch, and exactly one result per item.
+// batch's rate and a 429's Retry-After pauses the batch, one request at a time per contact in
+// input order, a stop at the first refused token, and exactly one result per item.
 import { validateContactUpdate, validateContactUuid, type SchemaProblem } from "../generated/contact-validators.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
 import type { CallbellClient, Contact, ContactUpdate } from "./client.js";
-import { CallbellAPIError, CallbellConnectionError, CallbellError, CallbellInputError } from "./errors.js";
+import {
+  AuthenticationError,
+  CallbellAPIError,
+  CallbellConnectionError,
+  CallbellInputError,
+  NotSentError,
+  PermissionDeniedError,
+} from "./errors.js";
 import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS, retryAfterMs } from "./retry-policy.js";
 
 export interface BulkItem {
@@ -24,7 +32,7 @@ export interface BulkProgress {
   updated: number;
   /** Items that failed, not sent ones included. */
   failed: number;
-  /** Items never sent: refused by the schema, or left when the batch was aborted. */
+  /** Items never sent: refused by the schema, or left when the batch stopped (aborted, token refused, input failed). */
   notSent: number;
   /** Requests sent so far, retries included. */
   requests: number;
@@ -37,9 +45,12 @@ export interface BulkProgress {
 export interface UpdateContactsOptions {
   /** The most requests per second, retries included. Default 280: see DEFAULT_RATE_PER_SECOND. */
   ratePerSecond?: number | undefined;
-  /** The most items in flight (sent, or waiting for a retry). Default: half the rate, at least 10. */
+  /**
+   * The most items held at once: in flight, waiting for a retry, or waiting behind an earlier
+   * update of the same contact (reading pauses at this many). Default: half the rate, at least 10.
+   */
   concurrency?: number | undefined;
-  /** Stops sending: what is in flight settles, the rest of the items are reported as not sent. */
+  /** Stops sending: what is in flight settles, the rest of the items are reported as not sent (NotSentError). */
   signal?: AbortSignal | undefined;
   /** Called after every result. */
   onProgress?: ((progress: BulkProgress) => void) | undefined;
@@ -58,13 +69,11 @@ export interface UpdateContactsOptions {
  */
 export const DEFAULT_RATE_PER_SECOND = 280;
 
-/** The result of an item that was never sent, because the batch was aborted first; `cause` is the signal's reason. */
-export class NotSentError extends CallbellError {
-  override name = "NotSentError";
-  constructor(cause: unknown) {
-    super("Not sent: the batch was aborted before this item's request.", { cause });
-  }
-}
+export { NotSentError };
+
+const ABORTED = "Not sent: the batch was aborted before this item's request.";
+const REFUSED = "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); check the token, then send this item again.";
+const INPUT_FAILED = "Not sent: the batch stopped because reading its input failed (the cause).";
 
 interface Job {
   index: number;
@@ -76,8 +85,17 @@ interface Job {
 }
 
 /**
- * Updates contacts from any iterable or async iterable of `{ uuid, update }`, read lazily (only
- * what is in flight is held), and yields one result per item in completion order.
+ * Updates contacts from any iterable or async iterable of `{ uuid, update }`, read lazily (at most
+ * `concurrency` items held), and yields one result per item in completion order.
+ *
+ * - One contact, one request at a time, in input order: an item whose uuid has an earlier item
+ *   still held waits until that one's result has been handed to the loop (and the loop asked for
+ *   the next), then is sent, even if the earlier one failed. Other contacts are not held back.
+ * - A 401 or 403 (the token refused) stops the batch: nothing more is sent, what is in flight
+ *   reports its real outcome, every item not sent gets a NotSentError whose `cause` is that error.
+ * - An input that throws stops the batch the same way (its NotSentError's `cause` is the input's
+ *   error); once every item read has its result, the loop throws the input's error.
+ *
  * Options are checked at once (a CallbellInputError); the batch starts on the first read.
  */
 export function updateContacts(
@@ -124,19 +142,30 @@ async function* run(
   const inFlightControllers = new Set<AbortController>();
   const pumpWake = new Wakeup();
   const readerWake = new Wakeup();
-  const ready: BulkResult[] = [];
+  // Results not yet handed to the reader; `release`: the item's contact may send its next update once it is.
+  const ready: { result: BulkResult; release: boolean }[] = [];
   const retries: Job[] = [];
+  // One contact, one request at a time, in input order. A contact is busy from the moment one of
+  // its items is taken until that item's result has been handed to the reader; `busy` maps it to
+  // the items read meanwhile, in input order. When the result is handed over, the next of them
+  // moves to `unblocked`, which is sent before anything new is read.
+  const busy = new Map<string, Job[]>();
+  const unblocked: Job[] = [];
   const progress: BulkProgress = { done: 0, updated: 0, failed: 0, notSent: 0, requests: 0, rateLimited: 0, ratePerSecond };
-  let holding = 0; // items read and not yet settled: in flight or waiting for a retry
+  let holding = 0; // items read and not yet settled: in flight, waiting for a retry, or waiting behind their contact
   let inFlight = 0;
   let nextIndex = 0;
   let stopped = false;
   let pumpDone = false;
   let pumpFailure: { error: unknown } | undefined;
+  let inputFailure: { error: unknown } | undefined;
+  // Why the batch stopped sending, first come: an abort, a refused token or an input that threw. It
+  // makes the NotSentError of each item left.
+  let halt: (() => NotSentError) | undefined;
 
-  const emit = (result: BulkResult) => {
+  const emit = (result: BulkResult, release = false) => {
     if (stopped) return; // nobody reads results any more
-    ready.push(result);
+    ready.push({ result, release });
     progress.done++;
     if (result.ok) progress.updated++;
     else {
@@ -147,11 +176,21 @@ async function* run(
     onProgress?.({ ...progress });
     readerWake.notify();
   };
-  const settle = (job: Job, result: BulkResult) => {
+  const settle = (result: BulkResult) => {
     holding--;
-    emit(result);
+    emit(result, true);
   };
-  const fail = (job: Job, error: Error) => settle(job, { index: job.index, uuid: job.uuid, ok: false, error, attempts: job.attempts });
+  const fail = (job: Job, error: Error) => settle({ index: job.index, uuid: job.uuid, ok: false, error, attempts: job.attempts });
+
+  /** The item's result was handed to the reader: its contact's next item, if one was read, may go. */
+  function release(uuid: string) {
+    const waiting = busy.get(uuid);
+    if (!waiting) return;
+    const next = waiting.shift();
+    if (next) unblocked.push(next);
+    else busy.delete(uuid);
+    pumpWake.notify();
+  }
 
   function send(job: Job) {
     job.attempts++;
@@ -165,11 +204,11 @@ async function* run(
       .then(
         (contact) => {
           rate.recordSuccess();
-          settle(job, { index: job.index, uuid: job.uuid, ok: true, contact, attempts: job.attempts });
+          settle({ index: job.index, uuid: job.uuid, ok: true, contact, attempts: job.attempts });
         },
         (error: unknown) => onFailure(job, error, sentAt),
       )
-      // An onProgress or retryDelayMs that throws ends the batch with its error, as an input that throws does.
+      // An onProgress or retryDelayMs that throws ends the batch with its error at once.
       .catch(crash)
       .finally(() => {
         inFlightControllers.delete(controller);
@@ -192,6 +231,13 @@ async function* run(
       progress.requests--;
       return fail(job, failure);
     }
+    // A token Callbell refuses (401), or that may not update contacts (403, the contract's only
+    // meaning of it), fails every request alike: nothing more is sent.
+    if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
+      halt ??= () => new NotSentError(REFUSED, { cause: failure });
+      pumpWake.notify();
+      return fail(job, failure);
+    }
     const status = error instanceof CallbellAPIError ? error.status : undefined;
     const retryable = status !== undefined ? isRetryableStatus(status) : error instanceof CallbellConnectionError;
     const now = performance.now();
@@ -201,8 +247,7 @@ async function* run(
       rate.recordRateLimited(sentAt, now, waitMs === undefined ? undefined : Math.min(waitMs, RETRY_AFTER_CAP_MS));
     }
     // As the client: beyond the cap, retrying sooner than asked would only fail again.
-    if (!retryable || job.attempts > maxRetries || signal?.aborted || stopped || (waitMs ?? 0) > RETRY_AFTER_CAP_MS)
-      return fail(job, failure);
+    if (!retryable || job.attempts > maxRetries || halt || stopped || (waitMs ?? 0) > RETRY_AFTER_CAP_MS) return fail(job, failure);
     job.lastError = failure;
     job.readyAt = now + (waitMs ?? retryDelayMs(job.attempts));
     retries.push(job);
@@ -236,7 +281,22 @@ async function* run(
     return { index, uuid: id, update: update as ContactUpdate, attempts: 0, readyAt: 0 };
   }
 
-  const onAbort = () => pumpWake.notify();
+  /** The input's next item; a throw stops the batch as an abort does, and the loop ends with that error once every item read has its result. */
+  async function read(): Promise<IteratorResult<BulkItem> | undefined> {
+    try {
+      return await iterator.next();
+    } catch (error) {
+      inputFailure = { error };
+      halt ??= () => new NotSentError(INPUT_FAILED, { cause: error });
+      return undefined;
+    }
+  }
+
+  const onAbort = () => {
+    halt ??= () => new NotSentError(ABORTED, { cause: signal?.reason });
+    pumpWake.notify();
+  };
+  if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort);
 
   async function pump(): Promise<void> {
@@ -244,17 +304,17 @@ async function* run(
     let job: Job | undefined;
     for (;;) {
       if (pumpFailure) return;
-      if (stopped || signal?.aborted) break;
+      if (stopped || halt) break;
       // The reader is behind: start nothing new until it catches up, so memory stays flat.
       if (ready.length >= concurrency) {
         await pumpWake.wait();
         continue;
       }
       const now = performance.now();
-      job = takeReadyRetry(now);
+      job = takeReadyRetry(now) ?? unblocked.shift();
       if (!job && !inputDone && holding < concurrency) {
-        const next = await iterator.next();
-        if (next.done) {
+        const next = await read();
+        if (!next || next.done) {
           inputDone = true;
           continue;
         }
@@ -263,29 +323,39 @@ async function* run(
           emit(checked);
           continue;
         }
-        job = checked;
         holding++;
+        // Its contact is busy: it waits behind the earlier items, and counts toward the read-ahead.
+        const waiting = busy.get(checked.uuid);
+        if (waiting) {
+          waiting.push(checked);
+          continue;
+        }
+        busy.set(checked.uuid, []);
+        job = checked;
       }
       if (!job) {
         if (inputDone && holding === 0) break;
         await pumpWake.wait(nextRetryIn(now));
         continue;
       }
-      for (let delay = rate.delay(performance.now()); delay > 0 && !stopped && !signal?.aborted; delay = rate.delay(performance.now()))
+      for (let delay = rate.delay(performance.now()); delay > 0 && !stopped && !halt; delay = rate.delay(performance.now()))
         await pumpWake.wait(delay);
-      // Checked right before sending, with nothing awaited in between: nothing goes out after an abort.
-      if (stopped || signal?.aborted) break;
+      // Checked right before sending, with nothing awaited in between: nothing goes out after an abort or a refusal.
+      if (stopped || halt) break;
       rate.book(performance.now());
       send(job);
       job = undefined;
     }
     if (stopped || pumpFailure) return;
-    // Aborted (or done): let what is in flight settle; retries not yet sent end with their last error.
-    while (inFlight > 0 && !pumpFailure) await pumpWake.wait();
-    for (const waiting of [job, ...retries.splice(0)]) {
-      if (!waiting) continue;
+    // Stopped (or done): let what is in flight settle; retries not yet sent end with their last
+    // error, every other item read with a NotSentError.
+    while (inFlight > 0 && !pumpFailure && !stopped) await pumpWake.wait();
+    if (stopped || pumpFailure) return;
+    const left = [...(job ? [job] : []), ...retries.splice(0), ...unblocked.splice(0), ...[...busy.values()].flat()];
+    busy.clear();
+    for (const waiting of left.sort((a, b) => a.index - b.index)) {
       if (waiting.lastError) fail(waiting, waiting.lastError);
-      else fail(waiting, new NotSentError(signal?.reason));
+      else fail(waiting, halt!());
     }
     if (inputDone) return;
     for (;;) {
@@ -294,11 +364,11 @@ async function* run(
         await pumpWake.wait();
         continue;
       }
-      const next = await iterator.next();
-      if (next.done) return;
+      const next = await read();
+      if (!next || next.done) return;
       // Still checked: a bad item says what is wrong with it, whether or not the batch ran.
       const checked = check(next.value, nextIndex++);
-      emit("readyAt" in checked ? { index: checked.index, uuid: checked.uuid, ok: false, error: new NotSentError(signal?.reason), attempts: 0 } : checked);
+      emit("readyAt" in checked ? { index: checked.index, uuid: checked.uuid, ok: false, error: halt!(), attempts: 0 } : checked);
     }
   }
 
@@ -317,12 +387,16 @@ async function* run(
     );
     for (;;) {
       if (pumpFailure) throw pumpFailure.error;
-      const result = ready.shift();
-      if (result) {
+      const next = ready.shift();
+      if (next) {
         pumpWake.notify();
-        yield result;
-      } else if (pumpDone) return;
-      else await readerWake.wait();
+        yield next.result;
+        // The reader asked for the next result: it has this one.
+        if (next.release) release(next.result.uuid);
+      } else if (pumpDone) {
+        if (inputFailure) throw inputFailure.error;
+        return;
+      } else await readerWake.wait();
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);
@@ -335,7 +409,7 @@ async function* run(
       pumpWake.notify();
       await pumping;
     }
-    if (unfinished) await Promise.resolve(iterator.return?.()).catch(() => undefined);
+    if (unfinished && !inputFailure) await Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
 }
 

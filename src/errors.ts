@@ -77,6 +77,15 @@ export class CallbellResponseTooLargeError extends CallbellResponseFormatError {
   }
 }
 
+/**
+ * In a batch (`callbell-openapi/bulk`), the result of an item that was never sent, because the
+ * batch stopped first: aborted (`cause` is the signal's reason), a token Callbell refused (`cause`
+ * is that 401 or 403), or an input that threw (`cause` is its error). Send the item again later.
+ */
+export class NotSentError extends CallbellError {
+  override name = "NotSentError";
+}
+
 export interface APIErrorInit {
   status: number;
   statusText: string;

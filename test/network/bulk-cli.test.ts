@@ -1,9 +1,10 @@
 // The `callbell-contacts` command as a user runs it (node dist/cli.js), on real files in a
 // temporary folder, against the rate-limited stand-in on 127.0.0.1: every problem reported by
-// line before any request, --dry-run, results as JSON Lines, --resume, exit codes 0/1/2, and the
-// token never printed. Needs a fresh build (`npm test` builds first).
+// line before any request, --dry-run, results as JSON Lines, --resume (also after kill -9 and a
+// torn last line), rows of one contact in file order, a refused token, exit codes 0/1/2/3, and
+// the token never printed. Needs a fresh build (`npm test` builds first).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
@@ -16,6 +17,7 @@ import { parameterValidator, schemaValidator, spec } from "../support/spec.js";
 const TOKEN = "cli_SECRET_0123456789abcdef";
 const SEED = Number(process.env.FC_SEED ?? 20_261_125);
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 12);
+const KILL_RUNS = Number(process.env.FC_KILL_RUNS ?? 8);
 const CLI = path.join(root, "dist", "cli.js");
 const validUpdate = schemaValidator("ContactUpdate");
 const validUuid = parameterValidator("ContactUuid");
@@ -222,4 +224,190 @@ describe(`callbell-contacts properties (fast-check seed ${SEED}, ${NUM_RUNS} run
       { seed: SEED, numRuns: NUM_RUNS },
     );
   }, 120_000);
+});
+
+describe("callbell-contacts: rows of one contact in file order, a refused token, a torn results file", () => {
+  beforeAll(() => {
+    assertBuildIsFresh();
+    folder = mkdtempSync(path.join(tmpdir(), "callbell-contacts-order-"));
+  });
+  afterAll(() => {
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  /** JSON Lines: row `n` (its line) sets the contact's name to `r<n>`. */
+  const jsonl = (contacts: number[]) => contacts.map((contact, at) => JSON.stringify({ uuid: uuidOf(contact), name: `r${at + 1}` })).join("\n");
+  const lastNames = (contacts: number[]) => new Map(contacts.map((contact, at) => [uuidOf(contact), `r${at + 1}`]));
+  const namesAt = (standIn: StandIn) => new Map([...standIn.contacts()].map(([uuid, contact]) => [uuid, (contact as { name: string }).name]));
+
+  it("applies the rows of one contact in file order, even when its first row is slow", async () => {
+    const contacts = Array.from({ length: 3 }, () => Array.from({ length: 10 }, (_, contact) => contact)).flat();
+    const standIn = await startRateLimitedStandIn({ limit: 5_000, record: true, script: ({ nth }) => ({ delayMs: nth === 1 ? 120 : 5 }) });
+    try {
+      const { code } = await runCli(["update", "--input", file("order.jsonl", jsonl(contacts)), "--out", file("order-results.jsonl"), "--base-url", standIn.url]);
+      expect(code).toBe(0);
+      expect(standIn.stats().overlaps).toBe(0);
+      expect(namesAt(standIn)).toEqual(lastNames(contacts));
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  it("--resume sends a recorded row again after an earlier row of its contact that failed, so the contact ends at its last row", async () => {
+    // Row 1 (contact 0) fails with a 503 on every try; row 2 (contact 0 again) is sent after it, and succeeds.
+    const contacts = [0, 0, 1];
+    const input = file("again.jsonl", jsonl(contacts));
+    const out = file("again-results.jsonl");
+    const failing = await startRateLimitedStandIn({ limit: 5_000, script: ({ body }) => (body.name === "r1" ? { status: 503 } : {}) });
+    try {
+      const first = await runCli(["update", "--input", input, "--out", out, "--base-url", failing.url]);
+      expect(first.code).toBe(1);
+      expect(resultsOf("again-results.jsonl").map(({ line, ok }) => [line, ok]).sort()).toEqual([[1, false], [2, true], [3, true]]);
+    } finally {
+      await failing.close();
+    }
+    const fixed = await startRateLimitedStandIn({ limit: 5_000, record: true });
+    try {
+      const second = await runCli(["update", "--input", input, "--out", out, "--resume", "--base-url", fixed.url]);
+      expect(second.stderr).toContain("Updated 2, failed 0, 1 already done (--resume), 1 done before but sent again after an earlier row of their contact (--resume)");
+      expect(second.code).toBe(0);
+      expect(fixed.history().map(({ body }) => body.name)).toEqual(["r1", "r2"]);
+      expect(namesAt(fixed).get(uuidOf(0))).toBe("r2");
+    } finally {
+      await fixed.close();
+    }
+  });
+
+  for (const status of [401, 403]) {
+    it(`stops at a refused token (${status}): exit 3, one line that says so, never the token; the rows not sent are recorded as such`, async () => {
+      const standIn = await startRateLimitedStandIn({ limit: 5_000, script: () => ({ status }) });
+      try {
+        const contacts = Array.from({ length: 300 }, (_, contact) => contact);
+        const out = file(`refused-${status}.jsonl`);
+        const { code, stderr, stdout } = await runCli(["update", "--input", file("refused.jsonl", jsonl(contacts)), "--out", out, "--base-url", standIn.url]);
+        expect(code).toBe(3);
+        const lines = stderr.split("\n").filter(Boolean);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(new RegExp(`^callbell-contacts: Callbell refused the API token \\(${status}: [^)]*\\), so the run stopped: updated 0, failed \\d+, not sent \\d+; results in .*\\. Check CALLBELL_API_TOKEN, then run the same command with --resume\\.$`));
+        expect(stderr + stdout + readFileSync(out, "utf8")).not.toContain(TOKEN);
+        const results = resultsOf(`refused-${status}.jsonl`);
+        expect(results).toHaveLength(300);
+        const sent = results.filter((result) => result.attempts > 0);
+        expect(sent.length).toBe(standIn.stats().requests);
+        // At the default rate and concurrency, the first refusal comes back long before 300 are sent.
+        expect(sent.length).toBeLessThan(150);
+        expect(results.filter((result) => result.error?.name === "NotSentError")).toHaveLength(300 - sent.length);
+      } finally {
+        await standIn.close();
+      }
+    });
+  }
+
+  it("--resume sets a torn last line aside, says where, and starts on a new line", async () => {
+    const contacts = [0, 1, 2, 3];
+    const input = file("torn.jsonl", jsonl(contacts));
+    const out = file("torn-results.jsonl");
+    const standIn = await startRateLimitedStandIn({ limit: 5_000, record: true });
+    try {
+      expect((await runCli(["update", "--input", input, "--out", out, "--base-url", standIn.url])).code).toBe(0);
+      // Row 4's line loses its end, as a write cut short would leave it.
+      const text = readFileSync(out, "utf8");
+      const row4 = text.split("\n").find((line) => line.startsWith('{"line":4,'))!;
+      writeFileSync(out, text.replace(`${row4}\n`, "") + row4.slice(0, 30));
+      const resumed = await runCli(["update", "--input", input, "--out", out, "--resume", "--base-url", standIn.url]);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stderr).toContain(`${out} ended in a line cut short (30 bytes with no newline, from a run that stopped while writing): set it aside in ${out}.torn;`);
+      expect(readFileSync(`${out}.torn`, "utf8")).toBe(row4.slice(0, 30));
+      expect(resumed.stderr).toContain("Updated 1, failed 0, 3 already done (--resume)");
+      const results = resultsOf("torn-results.jsonl");
+      expect(results.map(({ line, ok }) => [line, ok]).sort()).toEqual([[1, true], [2, true], [3, true], [4, true]]);
+      // A second torn file does not overwrite the first one set aside.
+      appendFileSync(out, '{"line":');
+      const again = await runCli(["update", "--input", input, "--out", out, "--resume", "--base-url", standIn.url]);
+      expect(again.stderr).toContain(`set it aside in ${out}.torn.2;`);
+      expect(readFileSync(`${out}.torn`, "utf8")).toBe(row4.slice(0, 30));
+    } finally {
+      await standIn.close();
+    }
+  });
+});
+
+describe(`callbell-contacts killed (SIGKILL) part way, then --resume (fast-check seed ${SEED}, ${KILL_RUNS} runs; FC_KILL_RUNS overrides)`, () => {
+  beforeAll(() => {
+    assertBuildIsFresh();
+    folder = mkdtempSync(path.join(tmpdir(), "callbell-contacts-kill-"));
+  });
+  afterAll(() => {
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  const reached = { killedPartWay: 0, killedBeforeAny: 0, torn: 0, repeatedContacts: 0 };
+
+  it("every row ends recorded exactly once as updated, and each contact at its last row", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 8, maxLength: 60 }),
+        // Unbiased: fast-check's small-value bias would kill nearly every run before its first result.
+        fc.noBias(fc.integer({ min: 0, max: 100 })),
+        fc.option(fc.integer({ min: 1, max: 40 }), { nil: undefined }),
+        async (contacts, killAt, tearBytes) => {
+          run++;
+          const input = file(`kill-${run}.jsonl`, contacts.map((contact, at) => JSON.stringify({ uuid: uuidOf(contact), name: `r${at + 1}` })).join("\n"));
+          const out = file(`kill-${run}-results.jsonl`);
+          const standIn = await startRateLimitedStandIn({ limit: 5_000, record: true, script: () => ({ delayMs: 2 }) });
+          try {
+            // Killed once the results file holds `killAt` % of the rows' lines (polled every 2 ms), or at once.
+            const killAfterLines = Math.floor((killAt / 100) * contacts.length);
+            const child = spawn(process.execPath, [CLI, "update", "--input", input, "--out", out, "--rate", "150", "--base-url", standIn.url], {
+              cwd: folder,
+              env: { PATH: process.env.PATH, CALLBELL_API_TOKEN: TOKEN },
+              stdio: "ignore",
+            });
+            const exited = new Promise((resolve) => child.on("exit", resolve));
+            for (let stop = false; !stop; ) {
+              const lines = existsSync(out) ? readFileSync(out, "utf8").split("\n").length - 1 : 0;
+              if (lines >= killAfterLines) break;
+              stop = await Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2))]);
+            }
+            child.kill("SIGKILL");
+            await exited;
+            const recorded = existsSync(out) ? readFileSync(out, "utf8").split("\n").length - 1 : 0;
+            if (recorded === 0) reached.killedBeforeAny++;
+            else if (recorded < contacts.length) reached.killedPartWay++;
+            // A write cut short: the last line loses its end.
+            let torn = false;
+            if (tearBytes !== undefined && existsSync(out) && statSync(out).size > 0) {
+              const text = readFileSync(out, "utf8");
+              const lastLine = text.slice(text.lastIndexOf("\n", text.length - 2) + 1);
+              if (lastLine.length > tearBytes) {
+                truncateSync(out, statSync(out).size - tearBytes);
+                torn = true;
+                reached.torn++;
+              }
+            }
+            if (new Set(contacts).size < contacts.length) reached.repeatedContacts++;
+
+            const resumed = await runCli(["update", "--input", input, "--out", out, "--resume", "--rate", "1000", "--base-url", standIn.url]);
+            expect(resumed.code, resumed.stderr).toBe(0);
+            if (torn) expect(resumed.stderr).toContain("ended in a line cut short");
+            const results = resultsOf(`kill-${run}-results.jsonl`);
+            const updated = results.filter((result) => result.ok).map((result) => result.line).sort((a, b) => a - b);
+            expect(updated).toEqual(contacts.map((_, at) => at + 1));
+            expect(standIn.stats().overlaps).toBe(0);
+            expect(namesAt(standIn)).toEqual(lastNames(contacts));
+          } finally {
+            await standIn.close();
+          }
+        },
+      ),
+      { seed: SEED, numRuns: KILL_RUNS },
+    );
+    console.log(`kill property reached: ${JSON.stringify(reached)}`);
+    for (const [category, runs] of Object.entries(reached)) expect(runs, category).toBeGreaterThan(0);
+  }, 240_000);
+
+  /** JSON Lines rows, results, names: as in the describe above. */
+  const namesAt = (standIn: StandIn) => new Map([...standIn.contacts()].map(([uuid, contact]) => [uuid, (contact as { name: string }).name]));
+  const lastNames = (contacts: number[]) => new Map(contacts.map((contact, at) => [uuidOf(contact), `r${at + 1}`]));
 });

@@ -158,7 +158,7 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(maxAhead).toBeLessThanOrEqual(17);
   });
 
-  it("ends with the error of an onProgress or an input that throws, abandoning the rest, with no unhandled rejection", async () => {
+  it("ends with the error of an onProgress (at once) or an input that throws (after the results of the items read), with no unhandled rejection", async () => {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
     const items = Array.from({ length: 30 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Boom" } }));
     const failure = new Error("progress failed");
