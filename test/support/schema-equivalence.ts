@@ -28,7 +28,7 @@ export function validatorsOf(doc: Json): (pointer: string) => ValidateFunction {
   // strict: false because the OpenAPI document around the schemas has keywords Ajv does not know.
   const ajv = is31 ? new Ajv2020({ strict: false, allErrors: true, verbose: true }) : new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
-  ajv.addSchema(doc, "doc.json");
+  ajv.addSchema(is31 ? doc : exclusiveBoundsAsDraft07(structuredClone(doc)), "doc.json");
   const compiled = new Map<string, ValidateFunction>();
   return (pointer) => {
     if (!compiled.has(pointer)) {
@@ -38,6 +38,21 @@ export function validatorsOf(doc: Json): (pointer: string) => ValidateFunction {
     }
     return compiled.get(pointer)!;
   };
+}
+
+/**
+ * 3.0 writes an exclusive bound the draft-04 way (`minimum: 1, exclusiveMinimum: true`), which
+ * Ajv's draft-07 rejects; its draft-07 form (`exclusiveMinimum: 1`) means the same.
+ */
+function exclusiveBoundsAsDraft07(node: Json): Json {
+  if (node === null || typeof node !== "object") return node;
+  for (const value of Object.values(node)) exclusiveBoundsAsDraft07(value);
+  for (const [bound, exclusive] of [["minimum", "exclusiveMinimum"], ["maximum", "exclusiveMaximum"]] as const) {
+    if (typeof node[exclusive] !== "boolean") continue;
+    if (node[exclusive] && typeof node[bound] === "number") (node[exclusive] = node[bound]), delete node[bound];
+    else delete node[exclusive];
+  }
+  return node;
 }
 
 const jsonType = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : typeof value);
