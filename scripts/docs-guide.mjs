@@ -5,6 +5,8 @@
 // `#` headings in descriptions become Redoc's sidebar entries and deep links (#section/…);
 // tags marked x-traitTag are sections of prose placed after the operations.
 
+import { lossList, toOpenApi30 } from "./openapi-3.0.mjs";
+
 const DOCS_REPO = "https://github.com/callbellchat/callbell-public-docs/blob/4878e4f";
 const link = (title, file) => `[${title}](${DOCS_REPO}/${file})`;
 export const sources = [
@@ -145,6 +147,16 @@ npx openapi-typescript \\
   "$(node -p 'require.resolve("callbell-openapi/openapi.json")')" \\
   --output src/callbell.d.ts
 \`\`\`
+
+For generators that read OpenAPI 3.0 only, the package also ships an OpenAPI 3.0.3 edition,
+\`callbell-openapi/openapi-3.0.json\` ([openapi-3.0.json](openapi-3.0.json)), generated from the
+same bundle. Feed the 3.1 description to tools that read 3.1 (openapi-typescript, oapi-codegen
+2.8+, openapi-python-client, openapi-generator) and the 3.0 edition to progenitor (Rust), NSwag
+(C#) and older tools. Its schemas accept the same JSON values as the 3.1 ones, written the 3.0 way
+(\`nullable: true\` for a type with \`"null"\`, \`allOf\` around a \`$ref\` with siblings, one
+\`example\`), except what 3.0 cannot say:
+
+${lossList(toOpenApi30(spec).losses)}
 
 # Run the mock
 

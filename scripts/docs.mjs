@@ -35,6 +35,7 @@ const redocOptions = {
   downloadUrls: [
     { title: "openapi.yaml", url: "openapi.yaml" },
     { title: "openapi.json", url: "openapi.json" },
+    { title: "openapi-3.0.json", url: "openapi-3.0.json" },
   ],
   expandResponses: "200",
   jsonSampleExpandLevel: "all",
@@ -167,7 +168,7 @@ export function buildDocs(outDir = siteDir) {
 <style>${readFileSync(path.join(root, "scripts", "docs-page.css"), "utf8")}</style>
 </head>
 <body>
-<noscript>This page is drawn by Redoc and needs JavaScript. The contract it shows: <a href="openapi.yaml">openapi.yaml</a>, <a href="openapi.json">openapi.json</a>.</noscript>
+<noscript>This page is drawn by Redoc and needs JavaScript. The contract it shows: <a href="openapi.yaml">openapi.yaml</a>, <a href="openapi.json">openapi.json</a> (OpenAPI 3.1), <a href="openapi-3.0.json">openapi-3.0.json</a> (its OpenAPI 3.0 edition).</noscript>
 <main id="redoc"></main>
 <script type="application/json" id="spec">${inlineJson(spec)}</script>
 ${scripts.map((script) => `<script>${script}</script>`).join("\n")}
@@ -180,7 +181,7 @@ ${scripts.map((script) => `<script>${script}</script>`).join("\n")}
   mkdirSync(outDir, { recursive: true });
   const written = [path.join(outDir, "index.html")];
   writeFileSync(written[0], html);
-  for (const file of ["openapi.yaml", "openapi.json"]) {
+  for (const file of ["openapi.yaml", "openapi.json", "openapi-3.0.json"]) {
     copyFileSync(path.join(generatedDir, file), path.join(outDir, file));
     written.push(path.join(outDir, file));
   }

@@ -1,5 +1,6 @@
-// Builds everything in generated/ from openapi/: the bundled spec (YAML and JSON), the types,
-// the code samples, the bulk entry's input checks, and the docs' copy of the spec that shows them.
+// Builds everything in generated/ from openapi/: the bundled spec (YAML and JSON), its OpenAPI 3.0
+// edition, the types, the code samples, the bulk entry's input checks, and the docs' copy of the
+// spec that shows them.
 // Usage: node scripts/generate.mjs [outDir]   (outDir defaults to generated/)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { codeSamples, withCodeSamples } from "./code-samples.mjs";
 import { contactValidators } from "./contact-validators.mjs";
+import { toOpenApi30 } from "./openapi-3.0.mjs";
 import { root, runTool } from "./tools.mjs";
 
 export const sourceSpec = path.join(root, "openapi", "openapi.yaml");
@@ -15,6 +17,7 @@ export const sourceSpec = path.join(root, "openapi", "openapi.yaml");
 export const generatedFiles = [
   "openapi.yaml",
   "openapi.json",
+  "openapi-3.0.json",
   "schema.d.ts",
   "openapi-with-samples.json",
   "contact-validators.js",
@@ -34,6 +37,7 @@ export async function generate(outDir = path.join(root, "generated")) {
 
   // From the bundle, and nothing in openapi/ refers to them: data flows one way.
   const spec = JSON.parse(readFileSync(jsonOut, "utf8"));
+  writeFileSync(path.join(outDir, "openapi-3.0.json"), `${JSON.stringify(toOpenApi30(spec).document, null, 2)}\n`);
   const operations = codeSamples(spec);
   const samplesDir = path.join(outDir, "samples");
   rmSync(samplesDir, { recursive: true, force: true }); // a renamed operation leaves no stale files

@@ -23,7 +23,13 @@ export const toolchains = [
   { name: "Chromium", debianPackages: ["chromium"], neededBy: "the docs page's browser test (test/docs/site.test.ts)", path: chromiumPath },
   { name: "cURL", debianPackages: ["curl"], neededBy: "the cURL code sample", commands: ["curl"], probe: ["--version"] },
   { name: "Ruby", debianPackages: ["ruby"], neededBy: "the Ruby code sample", commands: ["ruby"], probe: ["-rnet/http", "-rjson", "-e", ""] },
-  { name: "Go", debianPackages: ["golang-go"], neededBy: "the Go code sample", commands: ["go"], probe: ["version"] },
+  {
+    name: "Go",
+    debianPackages: ["golang-go"],
+    neededBy: "the Go code sample and the OpenAPI 3.0 edition's validator (kin-openapi, Go 1.25+)",
+    commands: ["go"],
+    probe: ["version"],
+  },
   {
     name: "PHP",
     debianPackages: ["php-cli", "php-curl"],

@@ -62,6 +62,16 @@ describe("the docs page", () => {
     expect(intro).toContain("Code samples.");
   });
 
+  it("links the OpenAPI 3.0 edition where it says how to regenerate, and serves it as generated", async () => {
+    const { page } = browser;
+    const section = page.locator('[id="section/Regenerate-a-client"]');
+    await expect.poll(() => section.locator('a[href="openapi-3.0.json"]').count()).toBeGreaterThan(0);
+    expect(squeeze(await section.innerText())).toContain("progenitor (Rust), NSwag (C#)");
+    const served = await fetch(`${site.url}/openapi-3.0.json`);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe(readFileSync(path.resolve("generated/openapi-3.0.json"), "utf8"));
+  });
+
   it("shows the operation: its summary, method and path", async () => {
     expect(squeeze(await section().locator("h2").first().innerText())).toBe(operation.summary);
     expect(squeeze(await section().locator("button:has(.http-verb)").first().innerText())).toBe("PATCH /contacts/{uuid}");

@@ -56,3 +56,17 @@ describe("what the contract claims on its own", () => {
     for (const [claim, why] of ownClaims) expect(readme).toContain(`| ${claim} | ${why} |`);
   });
 });
+
+describe("the docs page's Regenerate section", () => {
+  it("links the OpenAPI 3.0 edition, says which description feeds which generator, and lists what the 3.0 edition lost", async () => {
+    const { lossList, toOpenApi30 } = await import("../../scripts/openapi-3.0.mjs");
+    const text = page.info.description;
+    const section = text.slice(text.indexOf("# Regenerate a client"), text.indexOf("# Run the mock"));
+    expect(section).toContain("[openapi-3.0.json](openapi-3.0.json)");
+    expect(section).toContain("`callbell-openapi/openapi-3.0.json`");
+    for (const generator of ["openapi-typescript", "progenitor (Rust)", "NSwag"]) expect(section).toContain(generator);
+    const { losses } = toOpenApi30(JSON.parse(readFileSync("generated/openapi.json", "utf8")));
+    expect(losses.length).toBeGreaterThan(0);
+    expect(section).toContain(lossList(losses));
+  });
+});
