@@ -48,11 +48,3 @@ describe("the docs page's errors table", () => {
         expect(example.summary, status).toMatch(/^Illustrative, not from Callbell/);
   });
 });
-
-describe("what the contract claims on its own", () => {
-  it("is the same table in the README and on the docs page", async () => {
-    const { ownClaims } = await import("../../scripts/docs-guide.mjs");
-    const readme = readFileSync("README.md", "utf8");
-    for (const [claim, why] of ownClaims) expect(readme).toContain(`| ${claim} | ${why} |`);
-  });
-});
