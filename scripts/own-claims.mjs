@@ -99,9 +99,10 @@ export function unmarkedConstraints(spec) {
   const unmarked = [];
   for (const [node, at] of walk(spec)) {
     if (marked(node) || isNull(node)) continue;
-    // Folded into the parent's claim: an `items`, `propertyNames`, `oneOf` or `anyOf` schema under a marked node.
+    // Folded into the parent's claim: an `items`, `propertyNames`, `oneOf` or `anyOf` schema under a claimed node.
     const [key, parentAt] = /^\d+$/.test(at.at(-1)) && ["oneOf", "anyOf"].includes(at.at(-2)) ? ["branch", at.slice(0, -2)] : [at.at(-1), at.slice(0, -1)];
-    if (["items", "propertyNames", "branch"].includes(key) && marked(parentAt.reduce((n, k) => n[k], spec))) continue;
+    // (Only under a claim written from the constraints: a hand-written one would not show a new one.)
+    if (["items", "propertyNames", "branch"].includes(key) && typeof parentAt.reduce((n, k) => n[k], spec)["x-own-claim"] === "string") continue;
     if (phrases(node).length) unmarked.push({ at: `#/${at.join("/")}`, constraints: phrases(node) });
   }
   return unmarked;
