@@ -26,7 +26,7 @@ export class CallbellConnectionError extends CallbellError {
   declare readonly attempts: number;
   /** `reason`: what went wrong on the last attempt, such as `connect ECONNREFUSED 127.0.0.1:443`. */
   constructor(reason: string, attempts: number, options?: ErrorOptions) {
-    super(`Could not reach Callbell after ${attemptCount(attempts)}: ${reason}.`, options);
+    super(`Could not reach Callbell after ${attemptCount(attempts)}: ${cut(reason)}.`, options);
     this.attempts = attempts;
   }
 }
@@ -164,12 +164,26 @@ function attemptCount(attempts: number): string {
   return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
 }
 
-// What a message quotes from the server, at most: enough for a title and a sentence.
+// What a message quotes, at most, from the server or from the caller's own input (a whole CSV
+// cell pasted as a uuid): enough for a title and a sentence, or to recognise the uuid.
 const QUOTED_CHARS = 200;
+
+/**
+ * `text` cut to at most `max` characters, an ellipsis (…) marking the cut, never inside a
+ * surrogate pair. Cut what has been redacted already: then no part of a token can remain.
+ */
+export function cut(text: string, max = QUOTED_CHARS): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
+  return `${text.slice(0, end)}…`;
+}
 
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
-  const head = `Callbell answered ${status}${statusText ? ` ${statusText}` : ""} to ${method} ${path} after ${attemptCount(attempts)}`;
+  // A percent escape cut in two would read as other characters: the cut goes before it.
+  const shownPath = path.length > QUOTED_CHARS ? `${cut(path).slice(0, -1).replace(/%[\dA-Fa-f]?$/, "")}…` : path;
+  const head = `Callbell answered ${status}${statusText ? ` ${cut(statusText, 100)}` : ""} to ${method} ${shownPath} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 
@@ -177,8 +191,8 @@ function describe({ status, statusText, body, method, path, attempts }: APIError
 // cut before it is processed, so an error page of any size costs the same.
 function detailOf(body: unknown): string | undefined {
   // Text as it reads: an error page's tags go (its title and heading say what happened).
-  if (typeof body === "string")
-    return body.slice(0, 10 * QUOTED_CHARS).replace(/<[^<>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS) || undefined;
+  if (typeof body === "string") return cut(body.slice(0, 10 * QUOTED_CHARS).replace(/<[^<>]*>/g, " ").replace(/\s+/g, " ").trim()) || undefined;
   const { message, error } = (body ?? {}) as { message?: unknown; error?: { message?: unknown } };
-  return [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "")?.slice(0, QUOTED_CHARS);
+  const detail = [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "");
+  return detail && cut(detail);
 }

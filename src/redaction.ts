@@ -8,9 +8,17 @@ export type Redact = (text: string) => string;
 
 const KEEP: Redact = (text) => text;
 
-/** A function that masks `token` in a text; linear in the text (two passes, no backtracking). */
+/**
+ * A function that masks `token` in a text, also percent-encoded (as a path segment carries it);
+ * linear in the text (three passes, no backtracking).
+ */
 export function redactor(token: string | undefined): Redact {
-  return token ? (text) => text.replace(/\\(?:[\\/]|u([\da-fA-F]{4}))/g, unescapeTokenChar).replaceAll(token, "[redacted]") : KEEP;
+  if (!token) return KEEP;
+  const encoded = encodeURIComponent(token);
+  return (text) => {
+    const masked = text.replace(/\\(?:[\\/]|u([\da-fA-F]{4}))/g, unescapeTokenChar).replaceAll(token, "[redacted]");
+    return encoded === token ? masked : masked.replaceAll(encoded, "[redacted]");
+  };
 }
 
 // `\\` is matched so that its second backslash never starts an escape; it is kept, as is any

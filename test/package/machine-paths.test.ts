@@ -31,7 +31,11 @@ function machinePaths(text: string): string[] {
 }
 
 const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
-const found = (dir: string) => Object.fromEntries(files(dir).map((file) => [path.relative(dir, file), machinePaths(readFileSync(file, "utf8"))]).filter(([, hits]) => hits.length));
+const found = (dir: string) =>
+  Object.fromEntries(files(dir).flatMap((file) => {
+    const hits = machinePaths(readFileSync(file, "utf8"));
+    return hits.length ? [[path.relative(dir, file), hits]] : [];
+  }));
 
 describe("the machine-path finder", () => {
   const roots = fc.constantFrom("/work", "/home", "/root", "/tmp", "/Users", "/private/tmp", "/var/folders", "C:\\", "C:\\\\", "D:\\", "file:///", "file://localhost/", "file:/");
