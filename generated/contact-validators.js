@@ -546,7 +546,9 @@ function validate22(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate22.evaluated = { "dynamicProps": false, "dynamicItems": false };
+var contactUpdateFields = ["name", "tags", "custom_fields", "assigned_user", "unassign_user", "team_uuid", "bot_status", "note"];
 export {
+  contactUpdateFields,
   validateContactUpdate,
   validateContactUuid
 };

@@ -2,7 +2,7 @@
 // spec before it is sent, sends paced by an adaptive rate shared by the whole batch, the client's
 // retry policy applied here (each call runs with maxRetries 0) so that retries count against the
 // batch's rate and a 429's Retry-After pauses the batch, and exactly one result per item.
-import { validateContactUpdate, validateContactUuid, type SchemaProblem } from "../generated/contact-validators.js";
+import { updateProblems, uuidProblems } from "./contact-problems.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
 import type { CallbellClient, Contact, ContactUpdate } from "./client.js";
 import { CallbellAPIError, CallbellConnectionError, CallbellError, CallbellInputError } from "./errors.js";
@@ -229,10 +229,10 @@ async function* run(
       attempts: 0,
     });
     if (item === null || typeof item !== "object") return refuse("item", "An item must be an object { uuid, update }.");
-    if (!validateContactUuid(uuid))
-      return refuse("uuid", `uuid ${JSON.stringify(uuid) ?? "undefined"} does not match the ContactUuid parameter: ${describeProblems(validateContactUuid.errors)}.`);
-    if (!validateContactUpdate(update))
-      return refuse("update", `The update does not match ContactUpdate: ${describeProblems(validateContactUpdate.errors)}.`);
+    const badUuid = uuidProblems(uuid);
+    if (badUuid.length) return refuse("uuid", `${badUuid.join("; ")}.`);
+    const badUpdate = updateProblems(update);
+    if (badUpdate.length) return refuse("update", `${badUpdate.join("; ")}.`);
     return { index, uuid: id, update: update as ContactUpdate, attempts: 0, readyAt: 0 };
   }
 
@@ -337,10 +337,6 @@ async function* run(
     }
     if (unfinished) await Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
-}
-
-function describeProblems(problems: SchemaProblem[] | null | undefined): string {
-  return (problems ?? []).map((problem) => `${problem.instancePath || "(the value)"} ${problem.message ?? problem.keyword}`).join("; ");
 }
 
 /** A one-shot wake-up for one waiter: a notify before the wait is not lost. */

@@ -22,6 +22,7 @@ Options:
   --out FILE         write one JSON line per result there (default: standard output)
   --resume           skip the rows that --out already records as updated, and append to it
   --separator S      splits tags and custom_fields.<name>[] cells in CSV (default "${DEFAULT_SEPARATOR}")
+  --delimiter D      what separates a CSV's fields: "," ";" or "tab" (default: read from the header)
   --base-url URL     another server, such as a mock (default https://api.callbell.eu/v1)
   --help             this text
 
@@ -41,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string" },
       resume: { type: "boolean", default: false },
       separator: { type: "string", default: DEFAULT_SEPARATOR },
+      delimiter: { type: "string" },
       "base-url": { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -58,11 +60,14 @@ async function main(argv: string[]): Promise<number> {
   if (!(rate > 0 && Number.isFinite(rate))) throw new UsageError(`--rate must be a number above 0, not ${values.rate}.`);
   if (values.resume && !values.out) throw new UsageError("--resume needs --out, the results file of the earlier run.");
   if (values.separator === "") throw new UsageError("--separator must not be empty.");
+  const delimiter = values.delimiter === "tab" ? "\t" : values.delimiter;
+  if (delimiter !== undefined && [...delimiter].length !== 1) throw new UsageError(`--delimiter must be one character ("," ";") or "tab", not ${JSON.stringify(values.delimiter)}.`);
+  if (delimiter !== undefined && delimiter === values.separator) throw new UsageError(`--delimiter and --separator must differ: both are ${JSON.stringify(delimiter)}.`);
 
   // Pass 1: every row checked, every problem reported, before anything is sent.
   let rows = 0;
   let problems = 0;
-  for await (const row of readContactRows(input, values.separator)) {
+  for await (const row of readContactRows(input, values.separator, delimiter)) {
     rows++;
     for (const problem of row.problems) {
       problems++;
@@ -89,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   let skipped = 0;
   async function* items(): AsyncGenerator<BulkItem> {
     let index = 0;
-    for await (const row of readContactRows(input!, values.separator)) {
+    for await (const row of readContactRows(input!, values.separator, delimiter)) {
       if (done.has(rowKey(row.line, row.uuid))) {
         skipped++;
         continue;

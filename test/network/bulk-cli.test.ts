@@ -93,10 +93,10 @@ describe("callbell-contacts", () => {
     const { code, stderr } = await runCli(["update", "--input", file("bad.csv", csv), "--out", file("bad-results.jsonl"), "--base-url", standIn.url]);
     const reported = stderr.split("\n").filter((line) => line.startsWith(path.join(folder, "bad.csv")));
     expect(reported.map((line) => Number(line.split(":")[1]))).toEqual([3, 4, 4, 5]);
-    expect(stderr).toContain(":3: the row has no field to update");
-    expect(stderr).toContain(':4: uuid "a/b" must match pattern');
-    expect(stderr).toContain(":4: tags must NOT have duplicate items");
-    expect(stderr).toContain(":5: bot_status must be equal to one of the allowed values");
+    expect(stderr).toContain(":3: the row names no field to change");
+    expect(stderr).toContain(':4: uuid must not contain "/", as "a/b" does');
+    expect(stderr).toContain(':4: tags has "VIP" twice; each value may appear once');
+    expect(stderr).toContain(':5: bot_status must be bot_start or bot_end, not "bot_maybe"');
     expect(stderr).toContain("4 problems in");
     expect(code).toBe(2);
     expect(standIn.stats().requests).toBe(before);
