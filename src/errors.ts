@@ -1,6 +1,7 @@
 // Every error the client throws. Callers can catch CallbellError for all of them, or a subclass
 // for one failure mode. None of them ever holds the API token.
 // (Fields are `declare`d and assigned in constructors: the same objects, less code in the bundle.)
+import { cut } from "./redaction.js";
 import { retryAfterMs } from "./retry-policy.js";
 
 export class CallbellError extends Error {
@@ -164,26 +165,16 @@ function attemptCount(attempts: number): string {
   return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
 }
 
-// What a message quotes, at most, from the server or from the caller's own input (a whole CSV
-// cell pasted as a uuid): enough for a title and a sentence, or to recognise the uuid.
+// What a message quotes from the server or from the caller's own input (a whole CSV cell pasted
+// as a uuid) is cut to 200 characters (redaction.ts's `cut`; the status text to 100): enough for
+// a title and a sentence, or to recognise the uuid. Cut after the token is masked, so no part of
+// a token can remain.
 const QUOTED_CHARS = 200;
-
-/**
- * `text` cut to at most `max` characters, an ellipsis (…) marking the cut, never inside a
- * surrogate pair. Cut what has been redacted already: then no part of a token can remain.
- */
-export function cut(text: string, max = QUOTED_CHARS): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  if (/[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
-  return `${text.slice(0, end)}…`;
-}
 
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
   // A percent escape cut in two would read as other characters: the cut goes before it.
-  const shownPath = path.length > QUOTED_CHARS ? `${cut(path).slice(0, -1).replace(/%[\dA-Fa-f]?$/, "")}…` : path;
-  const head = `Callbell answered ${status}${statusText ? ` ${cut(statusText, 100)}` : ""} to ${method} ${shownPath} after ${attemptCount(attempts)}`;
+  const head = `Callbell answered ${status}${statusText ? ` ${cut(statusText, 100)}` : ""} to ${method} ${cut(path).replace(/%\w?…$/, "…")} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CallbellConnectionError, createCallbellClient, NotFoundError } from "../../src/index.js";
-import { cut } from "../../src/errors.js";
+import { cut } from "../../src/redaction.js";
 
 const BASE = "http://api.test/v1";
 const MAX_MESSAGE = 1_000;
