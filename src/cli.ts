@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   if (values.resume && !values.out) throw new UsageError("--resume needs --out, the results file of the earlier run.");
   if (values.separator === "") throw new UsageError("--separator must not be empty.");
   const delimiter = values.delimiter === "tab" ? "\t" : values.delimiter;
-  if (delimiter !== undefined && [...delimiter].length !== 1) throw new UsageError(`--delimiter must be one character ("," ";") or "tab", not ${JSON.stringify(values.delimiter)}.`);
+  if (delimiter !== undefined && [...delimiter].length !== 1) throw new UsageError(`--delimiter must be one character (",", ";") or "tab", not ${JSON.stringify(values.delimiter)}.`);
   if (delimiter !== undefined && delimiter === values.separator) throw new UsageError(`--delimiter and --separator must differ: both are ${JSON.stringify(delimiter)}.`);
 
   // Pass 1: every row checked, every problem reported, before anything is sent.
