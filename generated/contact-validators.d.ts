@@ -4,8 +4,12 @@
 export interface SchemaProblem {
   /** JSON Pointer to the offending value, `""` for the value itself. */
   instancePath: string;
+  /** JSON Pointer to the keyword in the schema, such as `#/components/schemas/CustomFieldValue/oneOf/0/type`. */
+  schemaPath: string;
   keyword: string;
   params: Record<string, unknown>;
+  /** For a problem of a property's name (`propertyNames`): that name. */
+  propertyName?: string;
   message?: string;
 }
 
@@ -19,3 +23,5 @@ export interface CompiledValidator {
 export declare const validateContactUpdate: CompiledValidator;
 /** The schema of `#/components/parameters/ContactUuid` of the bundled spec. */
 export declare const validateContactUuid: CompiledValidator;
+/** The fields `ContactUpdate` names (its `properties`), in the spec's order. */
+export declare const contactUpdateFields: readonly string[];

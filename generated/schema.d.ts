@@ -34,7 +34,7 @@ export interface paths {
          *     was (fields left out are unchanged: observed on the live API by a third party,
          *     `Tomtokio/msg-triage`). The body must name at least one field (this contract's rule).
          *
-         *     **Preconditions** (Callbell's reference page for `PATCH /contacts/:uuid`, unless noted):
+         *     **Preconditions** (Callbell's reference page for `PATCH /contacts/:uuid`, 2026-07-02, unless noted):
          *     - `tags` and the keys of `custom_fields` must already exist in the account
          *       (Settings → Tags and Settings → Custom fields in the dashboard); dropdown and checkbox
          *       values must be among the field's configured options.
@@ -47,18 +47,22 @@ export interface paths {
          *
          *     `phone_number` can no longer be changed (Callbell release notes, 2023-03-03); this contract
          *     rejects it as an unknown field. Updating a contact fires Callbell's `contact_updated`
-         *     webhook (reference, "contact_updated").
+         *     webhook (reference, `webhooks/contact_events/contact_updated.md`, 2026-07-02).
          *
          *     **Success status.** Callbell does not document it. Its page implies `200` with a body; one
          *     third-party client also accepts `201`. Treat any `2xx` as success.
          *
-         *     **Errors.** Callbell documents only the families (reference "Errors": 2xx success, 4xx client
-         *     error, 5xx server error, 5xx usually safe to retry) and that invalid custom-field values
-         *     "return a validation error". Which status answers which mistake, and every error body, are
-         *     this contract's guess: no source shows one. The example error bodies are illustrative.
+         *     **Errors.** Callbell documents only the families (reference "Errors", 2026-07-02: 2xx
+         *     success; 4xx "a client error like authentication, rate limit reached or wrong params"; 5xx
+         *     server error, "usually safe to retry") and that invalid custom-field values "return a
+         *     validation error". Which status answers which mistake, and every error body, are this
+         *     contract's guess: no source shows one. The example error bodies are illustrative.
          *
-         *     **Retries.** A PATCH here sets absolute values (`tags` replaces the whole list), so sending
-         *     the same body again is safe.
+         *     **Retries.** Callbell does not say whether a repeated PATCH is safe. In this contract's
+         *     judgement the contact's state is the same after a repeat, because a PATCH here sets absolute
+         *     values (`tags` replaces the whole list); side effects may repeat, though: each update fires
+         *     the `contact_updated` webhook and nothing says a repeat is deduplicated, so a retry can fire
+         *     it twice.
          */
         patch: operations["updateContact"];
         trace?: never;
@@ -78,7 +82,7 @@ export interface components {
         CustomFieldValue: string | number | string[];
         /**
          * ContactUpdate
-         * @description The fields to change on a contact (Callbell's reference page for `PATCH /contacts/:uuid`).
+         * @description The fields to change on a contact (Callbell's reference page for `PATCH /contacts/:uuid`, 2026-07-02).
          *     Every field is optional. Fields left out keep their value (observed on the live API by a third
          *     party). That the body must name at least one field and that unknown fields (including
          *     `phone_number`, no longer updatable since 2023-03-03) are rejected are this contract's rules.
@@ -89,19 +93,19 @@ export interface components {
          */
         ContactUpdate: {
             /**
-             * @description The contact's name (Callbell's reference page). Stored byte for byte, accents and spaces
-             *     included (observed on the live API by a third party). At least 1 and at most 255
-             *     characters, this contract's bounds: Callbell documents no limit, and 255 is the common
+             * @description The contact's name (Callbell's reference page, 2026-07-02). Stored byte for byte, accents and
+             *     spaces included (observed on the live API by a third party, 2026-08). At least 1 and at most
+             *     255 characters, this contract's bounds: Callbell documents no limit, and 255 is the common
              *     bound of a name column.
              * @example Joe Doe NEW
              */
             name?: string;
             /**
              * @description The contact's complete list of tags: it replaces the current list, it is not added to it
-             *     (observed on the live API); `[]` removes every tag. Each tag must already exist in the
-             *     account (Callbell's reference page). Rejecting repeats (`uniqueItems`) and the bounds of at
-             *     most 100 tags of 255 characters each are this contract's rules: the list is a set, and
-             *     Callbell documents no limit.
+             *     (observed on the live API by a third party, 2026-08); `[]` removes every tag. Each tag must
+             *     already exist in the account (Callbell's reference page, 2026-07-02). Rejecting repeats
+             *     (`uniqueItems`) and the bounds of at most 100 tags of 1 to 255 characters each are this
+             *     contract's rules: the list is a set, and Callbell documents no limit.
              * @example [
              *       "Call back",
              *       "Interested"
@@ -117,7 +121,8 @@ export interface components {
              *     a validation error". **Send numbers as strings.** The same page's example (unchanged since
              *     2024-01-22, and in the older copy) sends the JSON number `123`, so this contract accepts
              *     numbers too, but no source shows one accepted since 2026-03-03. Whether fields left out
-             *     are kept or cleared is not documented. At most 100 fields, a bound of this contract.
+             *     are kept or cleared is not documented. At most 100 fields, named by 1 to 255 characters:
+             *     bounds of this contract.
              * @example {
              *       "orderNumber": "42",
              *       "Billing Address": "Main Street 1",
@@ -145,16 +150,16 @@ export interface components {
             unassign_user?: boolean;
             /**
              * @description Identifier of an existing team (team inbox) to assign the contact to (Callbell's reference
-             *     page). At most 128
-             *     characters, the bound this contract uses for Callbell identifiers (the ones in Callbell's
-             *     examples have 32). What `null` would do is undocumented, so it is not accepted.
+             *     page, 2026-07-02). At least 1 and at most 128 characters, the bound this contract uses for
+             *     Callbell identifiers (the ones in Callbell's examples have 32). What `null` would do is
+             *     undocumented, so it is not accepted.
              * @example 9b2c30e1f7f84aa2b3a3f1a0c4f5d6e7
              */
             team_uuid?: string;
             /**
              * @description Starts (`bot_start`: the bot replies whenever the contact writes) or stops (`bot_end`: the
              *     bot stops so that people can take over) the bot for this contact (Callbell's reference,
-             *     "POST /contacts"; the field arrived on 2024-05-15, per the release notes). Needs a bot
+             *     "POST /contacts", 2026-07-02; the field arrived on 2024-05-15, per the release notes). Needs a bot
              *     enabled in the account; with one enabled, the default status is `bot_start` (the
              *     reference page's info box).
              * @enum {string}
@@ -170,8 +175,8 @@ export interface components {
         };
         /**
          * Team
-         * @description A team inbox (Callbell's reference, "Team object"). Every field is optional: Callbell's own
-         *     examples show `"team": {}` for a contact in no team (reference, conversation close).
+         * @description A team inbox (Callbell's reference, "Team object", 2026-07-02). Every field is optional: Callbell's own
+         *     examples show `"team": {}` for a contact in no team (reference, conversation close, 2026-07-02).
          */
         Team: {
             /** @description The team's identifier, generated by Callbell. */
@@ -190,7 +195,7 @@ export interface components {
         };
         /**
          * Channel
-         * @description A channel the account receives and sends messages on (Callbell's reference, "Channel", 2026-07).
+         * @description A channel the account receives and sends messages on (Callbell's reference, "Channel", 2026-07-02).
          */
         Channel: {
             /** @description The channel's identifier. */
@@ -202,43 +207,47 @@ export interface components {
              * @example whatsapp
              */
             readonly type?: string;
-            /** @description Whether this is the account's main channel (Callbell's reference, "Channel"). */
+            /** @description Whether this is the account's main channel (Callbell's reference, "Channel", 2026-07-02). */
             readonly main?: boolean;
             /**
              * @description Whether, or since when, the channel is discarded. Callbell's table types it "String" (and
              *     describes it with `main`'s words, an apparent copy slip) while its example shows `false`
-             *     and `true`; this contract accepts a string, a boolean or `null` until a live answer settles it.
+             *     and `true`; this contract accepts a string, a boolean or `null` until a live answer settles it
+             *     (`null`, which no example shows, as a precaution).
              */
             readonly discardedAt?: string | boolean | null;
         };
         /**
          * Contact
-         * @description A contact as Callbell returns it (Callbell's reference, "Contact object", 2026-07). Every field
+         * @description A contact as Callbell returns it (Callbell's reference, "Contact object", 2026-07-02). Every field
          *     is set by the server. Only `uuid` is required and fields this document does not list are
          *     allowed (both this contract's rules): Callbell's own example leaves many fields out, and new
-         *     server fields must never make a response invalid.
+         *     server fields must never make a response invalid. Where a field accepts `null` that no
+         *     Callbell example shows, its description says so: this contract's precaution.
          */
         Contact: {
             /**
-             * @description The contact's identifier, generated by Callbell (32 hex characters in every example).
+             * @description The contact's identifier, generated by Callbell (32 hex characters in every example); not empty, this contract's rule.
              * @example 414a6d692bd645ed803f2e7ce360d4c8
              */
             readonly uuid: string;
-            /** @description The contact's name, as stored (byte for byte). */
+            /** @description The contact's name, as stored (byte for byte). `null` is accepted as this contract's precaution. */
             readonly name?: string | null;
             /**
-             * @description The contact's phone number, for channels that have one.
+             * @description The contact's phone number, for channels that have one. `null` is accepted as this contract's precaution.
              * @example 123456789
              */
             readonly phoneNumber?: string | null;
             /**
              * Format: uri
-             * @description URL of the contact's avatar; `null` when there is none.
+             * @description URL of the contact's avatar; `null` when there is none (Callbell's examples, such as `GET /contacts/:uuid`).
              */
             readonly avatarUrl?: string | null;
             /**
              * Format: date-time
-             * @description When the contact was blocked (ISO 8601); `null` when not blocked.
+             * @description When the contact was blocked (ISO 8601; "Date of contact block", reference "Contact
+             *     object"). `null` is accepted as this contract's precaution, presumably for a contact never
+             *     blocked: no Callbell example shows it.
              */
             readonly blockedAt?: string | null;
             /**
@@ -248,15 +257,22 @@ export interface components {
              */
             readonly createdAt?: string;
             /**
-             * @description Where the conversation came from, such as `whatsapp`. Callbell does not list the values.
+             * @description Where the conversation came from, such as `whatsapp`. Callbell's table types it `Source` and
+             *     does not list the values. `null` is accepted as this contract's precaution.
              * @example whatsapp
              */
             readonly source?: string | null;
-            /** @description Identifier of the funnel the contact's conversation is in, if any. */
+            /**
+             * @description The funnel the contact's conversation is in, if any. The sources disagree: Callbell's
+             *     Contact table types it `Funnel` (an object it describes nowhere), while its conversation-close
+             *     example (`contacts_api/post_contact_conversation_close.md`, 2026-07-02) shows a dashed UUID
+             *     string. This schema takes the example's string; `null` is accepted as this contract's
+             *     precaution.
+             */
             readonly funnelId?: string | null;
             /**
              * Format: date-time
-             * @description When the contact's conversation was closed (ISO 8601); `null` while open.
+             * @description When the contact's conversation was closed (ISO 8601); `null` while open (Callbell's example, `POST /contacts/:uuid/conversation/open`).
              */
             readonly closedAt?: string | null;
             /**
@@ -267,21 +283,21 @@ export interface components {
             readonly href?: string;
             /**
              * Format: uri
-             * @description Link to the contact's conversation in the Callbell dashboard.
+             * @description Link to the contact's conversation in the Callbell dashboard. `null` is accepted as this contract's precaution.
              */
             readonly conversationHref?: string | null;
             /** @description The contact's tags. */
             readonly tags?: string[];
             /**
-             * @description E-mail of the collaborator the contact is assigned to; `null` when unassigned.
+             * @description E-mail of the collaborator the contact is assigned to; `null` when unassigned (Callbell's examples, such as `GET /contacts/:uuid`).
              * @example jane.doe@email.com
              */
             readonly assignedUser?: string | null;
             /**
-             * @description Custom field values keyed by field name. A checkbox field can come back as a
-             *     JSON-encoded string (`"[\"Dark Mode\"]"`) rather than a list (Callbell's reference,
-             *     "GET /contacts/:uuid" example). Numbers, booleans and `null` are accepted as this
-             *     contract's precaution.
+             * @description Custom field values keyed by field name. A checkbox field's value can be a JSON-encoded
+             *     string rather than a list: Callbell's `GET /contacts/:uuid` example (2026-07-02) shows one,
+             *     `"Features": "[\"Dark Mode\", \"Notifications\"]"`, without comment. Numbers, booleans and
+             *     `null` are accepted as this contract's precaution.
              */
             readonly customFields?: {
                 [key: string]: string | number | boolean | string[] | null;
@@ -318,10 +334,10 @@ export interface components {
             };
             /**
              * @description The team inbox the contact is in. Callbell's examples show `{}` when there is none
-             *     (reference, conversation close); `null` is accepted too, as this contract's precaution.
+             *     (reference, conversation close, 2026-07-02); `null` is accepted too, as this contract's precaution.
              */
             readonly team?: components["schemas"]["Team"] | null;
-            /** @description The channel the contact writes on (Callbell's reference); `null` is accepted too, as this contract's precaution. */
+            /** @description The channel the contact writes on (Callbell's reference, "Contact object", 2026-07-02); `null` is accepted too, as this contract's precaution. */
             readonly channel?: components["schemas"]["Channel"] | null;
             /**
              * @description WhatsApp Business Suite User ID. Only present for WhatsApp Cloud API contacts with a known
@@ -383,9 +399,11 @@ export interface components {
         };
         /**
          * @description **This contract's guess** for the status, from HTTP's meaning of 401: the `Authorization`
-         *     header is missing, malformed, or carries a token Callbell does not accept. No source shows the
-         *     status or body. Create a token in the dashboard (Settings → API settings; reference, "Getting
-         *     started") and send it as `Authorization: Bearer <token>`; do not retry.
+         *     header is missing, malformed, or carries a token Callbell does not accept. Callbell's
+         *     reference "Errors" (2026-07-02) counts authentication among the 4xx client errors; no source
+         *     shows the code or body. Create a token in the dashboard (Settings → API settings → API keys;
+         *     Callbell's "Getting started", `docs/api/getting_started.md`, 2026-07-02) and send it as
+         *     `Authorization: Bearer <token>`; do not retry.
          */
         Unauthorized: {
             headers: {
@@ -398,7 +416,7 @@ export interface components {
         /**
          * @description **This contract's guess.** The token is valid but may not do this. Not documented by Callbell;
          *     a third party reports that API access needs the "Chat Management Plus" plan
-         *     (`Tomtokio/msg-triage`), but which status an account without it gets is unknown. Check the
+         *     (`Tomtokio/msg-triage`, `docs/dev_notes.md`, 2026-08), but which status an account without it gets is unknown. Check the
          *     account's plan and the token; do not retry.
          */
         Forbidden: {
@@ -425,7 +443,8 @@ export interface components {
         /**
          * @description **Partly known.** Callbell says invalid custom-field values "return a validation error"
          *     (reference page `PATCH /contacts/:uuid`, 2026-03-03) but gives neither its status (422 or 400)
-         *     nor its body. That the same answer comes for an unknown field, a wrong type, a `bot_status`
+         *     nor its body; "Errors" (2026-07-02) counts "wrong params" among the 4xx client errors. That
+         *     the same answer comes for an unknown field, a wrong type, a `bot_status`
          *     outside its values, an invalid e-mail, or a tag or custom field missing from the account is
          *     this contract's guess. Fix the body (and create the tag or field in the dashboard); do not
          *     retry it unchanged.
@@ -439,7 +458,8 @@ export interface components {
             };
         };
         /**
-         * @description **Known** (reference, "Rate limits": up to 300 requests per second). Callbell documents no
+         * @description **Known** (reference, "Rate limits", 2026-07-02: up to 300 requests per second; "Errors" counts
+         *     "rate limit reached" among the 4xx client errors; the `429` code is HTTP's). Callbell documents no
          *     rate-limit headers and no body; honour `Retry-After` when it is sent, otherwise back off
          *     exponentially, and retry.
          */
@@ -453,8 +473,10 @@ export interface components {
             };
         };
         /**
-         * @description **Known** (reference, "Errors": 5xx errors are server errors and "usually safe to retry"); the
-         *     body is not documented. This update sets absolute values, so retry with backoff.
+         * @description **Known** (reference, "Errors", 2026-07-02: 5xx errors are server errors and "usually safe to
+         *     retry"); the body is not documented. Retry with backoff: this update sets absolute values, so
+         *     in this contract's judgement the contact ends the same after a repeat, though side effects such
+         *     as the `contact_updated` webhook may fire again.
          */
         ServerError: {
             headers: {
@@ -514,7 +536,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description The fields to change. At least one; unknown fields are rejected (both rules are this contract's). */
+        /** @description The fields to change. At least one; unknown fields are rejected (both rules are this contract's, listed on `ContactUpdate`). */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ContactUpdate"];

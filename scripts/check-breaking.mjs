@@ -21,7 +21,7 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
  */
 export function classifyChanges(before, after) {
   // api-smart-diff resolves $refs in place, so it gets copies.
-  const { diffs } = apiCompare(typeArraysAsAnyOf(structuredClone(before)), typeArraysAsAnyOf(structuredClone(after)));
+  const { diffs } = apiCompare(typeArraysAsAnyOf(withoutMarks(structuredClone(before))), typeArraysAsAnyOf(withoutMarks(structuredClone(after))));
   return diffs
     .filter((diff) => !isComponentCopy(diff.path) || isRemovedComponent(diff))
     .map((diff) => {
@@ -35,6 +35,31 @@ export function classifyChanges(before, after) {
         ...(rule ? { rule: rule.reason } : {}),
       };
     });
+}
+
+// `x-own-claim` and `x-source` (scripts/own-claims.mjs) say where a rule comes from, and change
+// nothing a client sends or accepts: they go before the diff. So do the descriptions of schemas in
+// a `oneOf`/`anyOf` branch (and of what the branch refers to): the tool matches branches as
+// wholes, so new words in one (Contact's, which both branches of the 200's `contact` hold) read
+// as a branch removed and another added.
+function withoutMarks(spec) {
+  const resolve = (ref) => ref.slice(2).split("/").reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
+  const seen = new Set();
+  const strip = (node, inBranch) => {
+    if (node === null || typeof node !== "object") return;
+    if (!Array.isArray(node)) {
+      delete node["x-own-claim"];
+      delete node["x-source"];
+      if (inBranch) {
+        if (typeof node.description === "string") delete node.description;
+        if (typeof node.$ref === "string" && !seen.has(node.$ref)) seen.add(node.$ref), strip(resolve(node.$ref), true);
+      }
+    }
+    for (const [key, value] of Object.entries(node))
+      if (key !== "example" && key !== "examples") strip(value, inBranch || ((key === "oneOf" || key === "anyOf") && Array.isArray(value)));
+  };
+  strip(spec, false);
+  return spec;
 }
 
 // Schemas, responses and parameters under components are judged where paths use them (the tool

@@ -16,8 +16,12 @@ const declarations = `${banner}
 export interface SchemaProblem {
   /** JSON Pointer to the offending value, \`""\` for the value itself. */
   instancePath: string;
+  /** JSON Pointer to the keyword in the schema, such as \`#/components/schemas/CustomFieldValue/oneOf/0/type\`. */
+  schemaPath: string;
   keyword: string;
   params: Record<string, unknown>;
+  /** For a problem of a property's name (\`propertyNames\`): that name. */
+  propertyName?: string;
   message?: string;
 }
 
@@ -31,6 +35,8 @@ export interface CompiledValidator {
 export declare const validateContactUpdate: CompiledValidator;
 /** The schema of \`#/components/parameters/ContactUuid\` of the bundled spec. */
 export declare const validateContactUuid: CompiledValidator;
+/** The fields \`ContactUpdate\` names (its \`properties\`), in the spec's order. */
+export declare const contactUpdateFields: readonly string[];
 `;
 
 /** The validators' module and its declarations, from the bundled spec (parsed JSON). */
@@ -43,8 +49,9 @@ export async function contactValidators(spec) {
     validateContactUpdate: "openapi.json#/components/schemas/ContactUpdate",
     validateContactUuid: "openapi.json#/components/parameters/ContactUuid/schema",
   });
+  const fields = Object.keys(spec.components.schemas.ContactUpdate.properties);
   const bundled = await build({
-    stdin: { contents: code, resolveDir: root, loader: "js" },
+    stdin: { contents: `${code}\nexport const contactUpdateFields = ${JSON.stringify(fields)};\n`, resolveDir: root, loader: "js" },
     bundle: true,
     format: "esm",
     platform: "neutral",

@@ -4,33 +4,30 @@
 // CHANGELOG.md, into a copy for the page only; openapi/ stays the contract alone.
 // `#` headings in descriptions become Redoc's sidebar entries and deep links (#section/…);
 // tags marked x-traitTag are sections of prose placed after the operations.
+import { ownClaimsTable } from "./own-claims.mjs";
 
 import { lossList, toOpenApi30 } from "./openapi-3.0.mjs";
 
 const DOCS_REPO = "https://github.com/callbellchat/callbell-public-docs/blob/4878e4f";
 const link = (title, file) => `[${title}](${DOCS_REPO}/${file})`;
+const links = (...pages) => pages.map(([title, file]) => link(title, file)).join(", ");
 export const sources = [
-  ["Callbell's reference page for `PATCH /contacts/:uuid` (older copy)", "the primary source; the repository's `/work/shared/seed` copy", "undated"],
-  [link("`PATCH /contacts/:uuid`", "docs/api/reference/contacts_api/patch_contacts.md"), "body fields, preconditions, custom-field type table, `note`", "read at 2026-07-02; type table 2026-03-03, note 2026-07-01"],
-  [link("Contact object", "docs/api/reference/object_types/contact.md") + ", " + link("Team", "docs/api/reference/object_types/team.md") + ", " + link("Channel", "docs/api/reference/object_types/channel.md"), "response fields, `bsuid`, `customFieldsMetadata`, Channel's `main` and `discardedAt`", "2026-07-02"],
-  [link("Errors", "docs/api/reference/errors.md") + ", " + link("Rate limits", "docs/api/reference/rate_limits.md"), "status families; 5xx usually safe to retry; 300 requests per second", "2026-07-02"],
+  [
+    "[Callbell's reference page for `PATCH /contacts/:uuid`](https://docs.callbell.eu/api/reference/contacts_api/patch_contacts) (docs.callbell.eu, API reference → Contacts API; " +
+      link("its source", "docs/api/reference/contacts_api/patch_contacts.md") +
+      ")",
+    "the primary source: body fields, preconditions, custom-field type table, `note`. First read as an older copy, which has no `note` and no type table (`custom_fields` is `string{}` there); both send the JSON number `123` in their example",
+    "read at 2026-07-02; type table 2026-03-03, note 2026-07-01",
+  ],
+  [links(["`POST /contacts`", "docs/api/reference/contacts_api/post_contacts.md"], ["`GET /contacts/:uuid`", "docs/api/reference/contacts_api/get_contact.md"], ["conversation close", "docs/api/reference/contacts_api/post_contact_conversation_close.md"]), "what `bot_start` and `bot_end` do; `customFieldsMetadata` and a JSON-encoded checkbox value; `\"team\": {}` and a string `funnelId`", "2026-07-02"],
+  [links(["Contact object", "docs/api/reference/object_types/contact.md"], ["Team", "docs/api/reference/object_types/team.md"], ["Channel", "docs/api/reference/object_types/channel.md"]), "response fields, `bsuid`, `customFieldsMetadata`, Channel's `main` and `discardedAt`", "2026-07-02"],
+  [links(["Base URL", "docs/api/reference/base_url.md"], ["Authorization", "docs/api/reference/authorization.md"], ["Format and headers", "docs/api/reference/format_and_headers.md"]), "`https://api.callbell.eu/v1`; `Authorization: Bearer <token>`; JSON bodies and `Accept: application/json`", "2026-07-02"],
+  [links(["Errors", "docs/api/reference/errors.md"], ["Rate limits", "docs/api/reference/rate_limits.md"]), "status families (4xx \"like authentication, rate limit reached or wrong params\"; 5xx usually safe to retry); 300 requests per second", "2026-07-02"],
+  [link("`contact_updated` webhook", "docs/api/reference/webhooks/contact_events/contact_updated.md"), "every update fires it (so a retried update may fire it again)", "2026-07-02"],
   [link("Getting started", "docs/api/getting_started.md"), "where tokens are made", "2026-07-02"],
   [link("Release notes", "docs/api/release_notes.md"), "`phone_number` frozen 2023-03-03; `assigned_user`, confirmed user 2023-04-05; `bot_status` 2024-05-15; field types 2026-03-03; `bsuid` 2026-06-22; `note` 2026-07-01", "2026-07-02"],
   [link("Postman collection", "static/postman-collection.json"), "base URL; `:uuid` has no example", "2026-07-02"],
   ["[Tomtokio/msg-triage](https://github.com/Tomtokio/msg-triage), [DanteUrdaneta/callbell_whatsapp_agent](https://github.com/DanteUrdaneta/callbell_whatsapp_agent)", "third parties calling the live API: object envelope, tags replace, fields left out kept, 201 accepted", "2026-08"],
-];
-
-/** What this contract says that no source says: its own rules and guesses. The README has the same table. */
-export const ownClaims = [
-  ["The body must name at least one field (`minProperties: 1`), and unknown fields are rejected", "a request that changes nothing, or a misspelt field, fails before it is sent"],
-  ["`tags` holds no repeats (`uniqueItems`)", "the list is a set; Callbell says nothing about repeats"],
-  ["Length and count bounds: `name` 1-255, 100 tags of 255, 100 custom fields, custom-field strings 1000, `assigned_user` 254, `team_uuid` and the path `uuid` 128", "a pasted file or a runaway loop fails fast; only `note`'s 1000 is Callbell's"],
-  ["The path `uuid` is one segment: not empty, no `/`", "anything else would address another path"],
-  ["Which status answers which mistake (400, 401, 403, 404, 422) and every error body", "no source shows one; the example bodies are illustrative"],
-  ["`Retry-After` may come with 429", "Callbell documents no rate-limit headers"],
-  ["A number is accepted in `custom_fields`", "Callbell's own example sends `123`; its type table asks for a string"],
-  ["`null` accepted for `team` and `channel`, and numbers, booleans and `null` among `customFields` values", "precautions, so that a plausible answer never fails validation"],
-  ["Any 2xx is success", "Callbell documents none; its page implies 200"],
 ];
 
 /** What the client does about each status: README, "Retries, timeouts and the token". */
@@ -55,8 +52,9 @@ function errorsSection(spec, operation) {
     });
   return `# Errors and retries
 
-Callbell documents only the families (2xx success, 4xx client error, 5xx server error, 5xx
-"usually safe to retry") and the limit of 300 requests per second. The rest of this table is
+Callbell documents only the families (2xx success; 4xx "a client error like authentication,
+rate limit reached or wrong params"; 5xx server error, "usually safe to retry") and the limit of
+300 requests per second. The rest of this table is
 this contract's reading: each row says whether it is **known** or **this contract's guess**.
 Every example error body on this page is illustrative; no source shows a real one.
 
@@ -65,8 +63,10 @@ Every example error body on this page is illustrative; no source shows a real on
 ${rows.join("\n")}
 
 The client (\`callbell-openapi\`) gives each attempt 30 s (\`timeoutMs\`) for the headers and the
-body, and also retries connection errors and timeouts. Re-sending is safe: this PATCH sets
-absolute values, and the client re-sends the same bytes.
+body, and also retries connection errors and timeouts. It re-sends the same bytes. Callbell does
+not say whether a repeat is safe; in this contract's judgement the contact ends the same, as this
+PATCH sets absolute values, but side effects may repeat: a retried update can fire the
+\`contact_updated\` webhook twice.
 `;
 }
 
@@ -99,7 +99,8 @@ names and leaves the others as they were.
 ${curl.trimEnd()}
 \`\`\`
 
-3. **Expect \`200\`** with the contact as it is now:
+3. **Expect a \`2xx\`** (Callbell documents no success status; its page and the mock answer
+   \`200\`) with the contact as it is now:
 
 \`\`\`json
 ${JSON.stringify(objectExample, null, 2).split("\n").slice(0, 8).join("\n")}
@@ -186,7 +187,7 @@ ${decorated.info.description.trim()}
     {
       name: "Sources",
       "x-traitTag": true,
-      description: `Where each fact comes from. The spec's descriptions cite the page and date.
+      description: `Where each fact comes from. The spec's descriptions cite the page, and its date where it is not the date read below.
 
 | source | what it gives | date |
 |---|---|---|
@@ -194,9 +195,10 @@ ${sources.map((row) => `| ${row.join(" | ")} |`).join("\n")}
 
 ### What this contract claims on its own
 
-| claim | why |
-|---|---|
-${ownClaims.map((row) => `| ${row.join(" | ")} |`).join("\n")}
+Every rule or guess of this contract that no source states, read from the spec's \`x-own-claim\`
+marks (a constraint that a source states is marked \`x-source\` instead):
+
+${ownClaimsTable(decorated)}
 `,
     },
     { name: "Changelog", "x-traitTag": true, description: changes },

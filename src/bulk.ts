@@ -3,7 +3,7 @@
 // retry policy applied here (each call runs with maxRetries 0) so that retries count against the
 // batch's rate and a 429's Retry-After pauses the batch, one request at a time per contact in
 // input order, a stop at the first refused token, and exactly one result per item.
-import { validateContactUpdate, validateContactUuid, type SchemaProblem } from "../generated/contact-validators.js";
+import { updateProblems, uuidProblems } from "./contact-problems.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
 import type { CallbellClient, Contact, ContactUpdate } from "./client.js";
 import {
@@ -274,10 +274,10 @@ async function* run(
       attempts: 0,
     });
     if (item === null || typeof item !== "object") return refuse("item", "An item must be an object { uuid, update }.");
-    if (!validateContactUuid(uuid))
-      return refuse("uuid", `uuid ${JSON.stringify(uuid) ?? "undefined"} does not match the ContactUuid parameter: ${describeProblems(validateContactUuid.errors)}.`);
-    if (!validateContactUpdate(update))
-      return refuse("update", `The update does not match ContactUpdate: ${describeProblems(validateContactUpdate.errors)}.`);
+    const badUuid = uuidProblems(uuid);
+    if (badUuid.length) return refuse("uuid", `${badUuid.join("; ")}.`);
+    const badUpdate = updateProblems(update);
+    if (badUpdate.length) return refuse("update", `${badUpdate.join("; ")}.`);
     return { index, uuid: id, update: update as ContactUpdate, attempts: 0, readyAt: 0 };
   }
 
@@ -411,10 +411,6 @@ async function* run(
     }
     if (unfinished && !inputFailure) await Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
-}
-
-function describeProblems(problems: SchemaProblem[] | null | undefined): string {
-  return (problems ?? []).map((problem) => `${problem.instancePath || "(the value)"} ${problem.message ?? problem.keyword}`).join("; ");
 }
 
 /** A one-shot wake-up for one waiter: a notify before the wait is not lost. */

@@ -25,6 +25,7 @@ Options:
                      (a recorded row is sent again after an earlier row of its contact that is
                      sent, so that the contact's rows still apply in file order)
   --separator S      splits tags and custom_fields.<name>[] cells in CSV (default "${DEFAULT_SEPARATOR}")
+  --delimiter D      what separates a CSV's fields: "," ";" or "tab" (default: read from the header)
   --base-url URL     another server, such as a mock (default https://api.callbell.eu/v1)
   --help             this text
 
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: "string" },
       resume: { type: "boolean", default: false },
       separator: { type: "string", default: DEFAULT_SEPARATOR },
+      delimiter: { type: "string" },
       "base-url": { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -62,6 +64,9 @@ async function main(argv: string[]): Promise<number> {
   if (!(rate > 0 && Number.isFinite(rate))) throw new UsageError(`--rate must be a number above 0, not ${values.rate}.`);
   if (values.resume && !values.out) throw new UsageError("--resume needs --out, the results file of the earlier run.");
   if (values.separator === "") throw new UsageError("--separator must not be empty.");
+  const delimiter = values.delimiter === "tab" ? "\t" : values.delimiter;
+  if (delimiter !== undefined && [...delimiter].length !== 1) throw new UsageError(`--delimiter must be one character (",", ";") or "tab", not ${JSON.stringify(values.delimiter)}.`);
+  if (delimiter !== undefined && delimiter === values.separator) throw new UsageError(`--delimiter and --separator must differ: both are ${JSON.stringify(delimiter)}.`);
 
   // With --resume, what the earlier run's results file records as updated.
   const earlier = values.resume && values.out && existsSync(values.out) ? await updatedRows(values.out) : { rows: new Set<string>(), uuids: new Set<string>() };
@@ -71,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
   let problems = 0;
   let toSend = 0;
   const counting = new ResumePlan(earlier);
-  for await (const row of readContactRows(input, values.separator)) {
+  for await (const row of readContactRows(input, values.separator, delimiter)) {
     rows++;
     for (const problem of row.problems) {
       problems++;
@@ -115,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
   let again = 0;
   async function* items(): AsyncGenerator<BulkItem> {
     let index = 0;
-    for await (const row of readContactRows(input!, values.separator)) {
+    for await (const row of readContactRows(input!, values.separator, delimiter)) {
       const decision = plan.decide(row.line, row.uuid);
       if (decision === "skip") {
         skipped++;

@@ -193,7 +193,8 @@ function apiError({ response, body, redact, attempts }: Sent, method: string, pa
     body: parsed,
     headers: redactHeaders(response.headers, redact),
     method,
-    path,
+    // The caller's uuid may hold the token (a pasted log line): masked before the message cuts it.
+    path: redact(path),
     attempts,
   });
 }

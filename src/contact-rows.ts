@@ -6,14 +6,19 @@
 // `bot_status`, `note`) and `custom_fields.<name>` for a custom field's text, or
 // `custom_fields.<name>[]` for a checkbox field's list. `tags` and `[]` cells hold several values
 // split by the separator (default `|`); `unassign_user` is `true` or `false`. An empty cell
-// leaves the field unchanged (to send an empty value, use JSON Lines).
+// leaves the field unchanged (to send an empty value, use JSON Lines). Fields are separated by
+// `,`, `;` (what a spreadsheet writes where the comma is the decimal separator) or a tab: read
+// from the header, or given (`delimiter`).
 // JSON Lines: one object per line, `uuid` and the ContactUpdate fields side by side; blank
 // lines are skipped.
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import { validateContactUpdate, validateContactUuid, type SchemaProblem } from "../generated/contact-validators.js";
+import { contactUpdateFields } from "../generated/contact-validators.js";
+import { contactProblems } from "./contact-problems.js";
 
 export const DEFAULT_SEPARATOR = "|";
+/** The field delimiters a CSV's header is read with, when none is given. */
+export const DELIMITERS = [",", ";", "\t"] as const;
 
 export interface ContactRow {
   /** The file's line number of the row (its last line, for a CSV row with a quoted line break). */
@@ -28,31 +33,49 @@ export function formatOf(file: string): "csv" | "jsonl" | undefined {
   return /\.csv$/i.test(file) ? "csv" : /\.(jsonl|ndjson)$/i.test(file) ? "jsonl" : undefined;
 }
 
-/** The file's rows in order, each checked against the spec's ContactUuid and ContactUpdate. */
-export async function* readContactRows(file: string, separator = DEFAULT_SEPARATOR): AsyncGenerator<ContactRow> {
-  const rows = formatOf(file) === "csv" ? csvRows(file, separator) : jsonLinesRows(file);
+/**
+ * The file's rows in order, each checked against the spec's ContactUuid and ContactUpdate.
+ * `delimiter`: what separates a CSV's fields; read from its header when not given.
+ */
+export async function* readContactRows(file: string, separator = DEFAULT_SEPARATOR, delimiter?: string): AsyncGenerator<ContactRow> {
+  const rows = formatOf(file) === "csv" ? csvRows(file, separator, delimiter) : jsonLinesRows(file);
   for await (const row of rows) {
-    if (row.problems.length === 0) row.problems.push(...checkRow(row));
+    if (row.problems.length === 0) row.problems.push(...contactProblems(row.uuid, row.update, "the row"));
     yield row;
   }
 }
 
-function checkRow({ uuid, update }: ContactRow): string[] {
-  const problems: string[] = [];
-  if (!validateContactUuid(uuid)) problems.push(describe(validateContactUuid.errors, `uuid ${JSON.stringify(uuid) ?? "(missing)"}`));
-  if (!validateContactUpdate(update)) problems.push(describe(validateContactUpdate.errors, "update"));
-  return problems;
+/** A delimiter as a message names it. */
+export const delimiterName = (delimiter: string) => (delimiter === "\t" ? "a tab" : JSON.stringify(delimiter));
+
+const isColumn = (name: string) => name === "uuid" || contactUpdateFields.includes(name) || CUSTOM_FIELD.test(name);
+const columnsOf = (header: string, delimiter: string) => header.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, "$1").trim());
+
+/**
+ * The delimiter a CSV header is written with: of those it holds, the one that splits it into the
+ * most columns this command knows; `,` for a header of one column. A problem, naming
+ * `--delimiter`, when no delimiter or more than one fits best.
+ */
+export function delimiterOf(header: string): { delimiter: string } | { problem: string } {
+  const present = DELIMITERS.filter((delimiter) => header.includes(delimiter));
+  if (present.length === 0) return { delimiter: "," };
+  const known = present.map((delimiter) => columnsOf(header, delimiter).filter(isColumn).length);
+  const best = Math.max(...known);
+  const winners = present.filter((_, i) => known[i] === best);
+  if (best > 0 && winners.length === 1) return { delimiter: winners[0]! };
+  const tried = present.map(delimiterName).join(" or ");
+  return {
+    problem:
+      best === 0
+        ? `the header has no column this command knows (uuid, ${contactUpdateFields.join(", ")}, custom_fields.<name>) when read with ${tried} between fields; pass the file's delimiter with --delimiter`
+        : `the header reads as well with ${winners.map(delimiterName).join(" as with ")} between fields; pass the file's delimiter with --delimiter`,
+  };
 }
 
-function describe(problems: SchemaProblem[] | null | undefined, what: string): string {
-  return (problems ?? [])
-    .map((problem) => {
-      if (what === "update" && !problem.instancePath && problem.keyword === "minProperties") return "the row has no field to update";
-      const where = problem.instancePath ? problem.instancePath.slice(1).replaceAll("/", ".") : what === "update" ? "the row" : what;
-      const extra = problem.keyword === "additionalProperties" ? ` (${String(problem.params.additionalProperty)})` : "";
-      return `${where} ${problem.message ?? problem.keyword}${extra}`;
-    })
-    .join("; ");
+/** The file's first line, without a byte order mark. */
+async function headerOf(file: string): Promise<string> {
+  for await (const line of textLines(file)) return line.replace(/^\uFEFF/, "");
+  return "";
 }
 
 /**
@@ -93,9 +116,21 @@ async function* jsonLinesRows(file: string): AsyncGenerator<ContactRow> {
 
 const CUSTOM_FIELD = /^custom_fields\.(.+?)(\[\])?$/;
 
-async function* csvRows(file: string, separator: string): AsyncGenerator<ContactRow> {
+async function* csvRows(file: string, separator: string, given: string | undefined): AsyncGenerator<ContactRow> {
+  const header = await headerOf(file);
+  const detected = given === undefined ? delimiterOf(header) : { delimiter: given };
+  if ("problem" in detected) {
+    yield { line: 1, uuid: "", update: {}, problems: [detected.problem] };
+    return;
+  }
+  const { delimiter } = detected;
+  if (header.trim() !== "" && !columnsOf(header, delimiter).includes("uuid")) {
+    const hint = given === undefined ? "" : ` (read with ${delimiterName(delimiter)} between fields, as --delimiter says)`;
+    yield { line: 1, uuid: "", update: {}, problems: [`the header has no uuid column${hint}: the first row names the columns, one of them uuid`] };
+    return;
+  }
   const parser = createReadStream(file).pipe(
-    parse({ columns: (header: string[]) => header.map((name) => name.trim()), info: true, skip_empty_lines: true, bom: true }),
+    parse({ columns: (names: string[]) => names.map((name) => name.trim()), delimiter, info: true, skip_empty_lines: true, bom: true }),
   );
   const split = (cell: string) => cell.split(separator).map((value) => value.trim()).filter((value) => value !== "");
   try {

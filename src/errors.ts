@@ -1,6 +1,7 @@
 // Every error the client throws. Callers can catch CallbellError for all of them, or a subclass
 // for one failure mode. None of them ever holds the API token.
 // (Fields are `declare`d and assigned in constructors: the same objects, less code in the bundle.)
+import { cut } from "./redaction.js";
 import { retryAfterMs } from "./retry-policy.js";
 
 export class CallbellError extends Error {
@@ -26,7 +27,7 @@ export class CallbellConnectionError extends CallbellError {
   declare readonly attempts: number;
   /** `reason`: what went wrong on the last attempt, such as `connect ECONNREFUSED 127.0.0.1:443`. */
   constructor(reason: string, attempts: number, options?: ErrorOptions) {
-    super(`Could not reach Callbell after ${attemptCount(attempts)}: ${reason}.`, options);
+    super(`Could not reach Callbell after ${attemptCount(attempts)}: ${cut(reason)}.`, options);
     this.attempts = attempts;
   }
 }
@@ -173,12 +174,16 @@ function attemptCount(attempts: number): string {
   return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
 }
 
-// What a message quotes from the server, at most: enough for a title and a sentence.
+// What a message quotes from the server or from the caller's own input (a whole CSV cell pasted
+// as a uuid) is cut to 200 characters (redaction.ts's `cut`; the status text to 100): enough for
+// a title and a sentence, or to recognise the uuid. Cut after the token is masked, so no part of
+// a token can remain.
 const QUOTED_CHARS = 200;
 
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
-  const head = `Callbell answered ${status}${statusText ? ` ${statusText}` : ""} to ${method} ${path} after ${attemptCount(attempts)}`;
+  // A percent escape cut in two would read as other characters: the cut goes before it.
+  const head = `Callbell answered ${status}${statusText ? ` ${cut(statusText, 100)}` : ""} to ${method} ${cut(path).replace(/%\w?…$/, "…")} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 
@@ -186,8 +191,8 @@ function describe({ status, statusText, body, method, path, attempts }: APIError
 // cut before it is processed, so an error page of any size costs the same.
 function detailOf(body: unknown): string | undefined {
   // Text as it reads: an error page's tags go (its title and heading say what happened).
-  if (typeof body === "string")
-    return body.slice(0, 10 * QUOTED_CHARS).replace(/<[^<>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, QUOTED_CHARS) || undefined;
+  if (typeof body === "string") return cut(body.slice(0, 10 * QUOTED_CHARS).replace(/<[^<>]*>/g, " ").replace(/\s+/g, " ").trim()) || undefined;
   const { message, error } = (body ?? {}) as { message?: unknown; error?: { message?: unknown } };
-  return [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "")?.slice(0, QUOTED_CHARS);
+  const detail = [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "");
+  return detail && cut(detail);
 }

@@ -7,10 +7,16 @@
 export type Redact = (text: string) => string;
 
 const KEEP: Redact = (text) => text;
+const MASK = "[redacted]";
 
-/** A function that masks `token` in a text; linear in the text (two passes, no backtracking). */
+/**
+ * A function that masks `token` in a text, also percent-encoded (as a path segment carries it);
+ * linear in the text (three passes, no backtracking).
+ */
 export function redactor(token: string | undefined): Redact {
-  return token ? (text) => text.replace(/\\(?:[\\/]|u([\da-fA-F]{4}))/g, unescapeTokenChar).replaceAll(token, "[redacted]") : KEEP;
+  return token
+    ? (text) => text.replace(/\\(?:[\\/]|u([\da-fA-F]{4}))/g, unescapeTokenChar).replaceAll(token, MASK).replaceAll(encodeURIComponent(token), MASK)
+    : KEEP;
 }
 
 // `\\` is matched so that its second backslash never starts an escape; it is kept, as is any
@@ -24,3 +30,9 @@ function unescapeTokenChar(escape: string, hex?: string): string {
 export function redactHeaders(headers: Headers, redact: Redact): Headers {
   return redact === KEEP ? headers : new Headers(Array.from(headers, ([name, value]) => [name, redact(value)]));
 }
+
+/**
+ * `text` cut to at most `max` characters, an ellipsis (…) marking the cut, never inside a
+ * surrogate pair. Cut what has been masked already: then no part of a token can remain.
+ */
+export const cut = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, "")}…` : text);

@@ -95,10 +95,10 @@ describe("callbell-contacts", () => {
     const { code, stderr } = await runCli(["update", "--input", file("bad.csv", csv), "--out", file("bad-results.jsonl"), "--base-url", standIn.url]);
     const reported = stderr.split("\n").filter((line) => line.startsWith(path.join(folder, "bad.csv")));
     expect(reported.map((line) => Number(line.split(":")[1]))).toEqual([3, 4, 4, 5]);
-    expect(stderr).toContain(":3: the row has no field to update");
-    expect(stderr).toContain(':4: uuid "a/b" must match pattern');
-    expect(stderr).toContain(":4: tags must NOT have duplicate items");
-    expect(stderr).toContain(":5: bot_status must be equal to one of the allowed values");
+    expect(stderr).toContain(":3: the row names no field to change");
+    expect(stderr).toContain(':4: uuid must not contain "/", as "a/b" does');
+    expect(stderr).toContain(':4: tags has "VIP" twice; each value may appear once');
+    expect(stderr).toContain(':5: bot_status must be bot_start or bot_end, not "bot_maybe"');
     expect(stderr).toContain("4 problems in");
     expect(code).toBe(2);
     expect(standIn.stats().requests).toBe(before);
@@ -173,6 +173,20 @@ describe("callbell-contacts", () => {
     expect(lines.find((line) => line.line === 3)).toMatchObject({ ok: true, contact: { note: "", custom_fields: { Score: 7 } } });
   });
 
+  it("reads a CSV saved with ; between fields, and asks for --delimiter when its header cannot tell", async () => {
+    const semicolons = file("semicolons.csv", `\uFEFF${CSV.split("\n").map((line) => line.replaceAll(",", ";")).join("\r\n")}`);
+    const read = await runCli(["update", "--input", semicolons, "--dry-run"]);
+    expect(read.stderr).toContain("4 rows checked, all valid; nothing sent (--dry-run).");
+    expect(read.code).toBe(0);
+    const unclear = file("unclear.csv", "id;full name\n1;Joe\n");
+    const asked = await runCli(["update", "--input", unclear, "--dry-run"]);
+    expect(asked.stderr).toContain(`${unclear}:1: the header has no column this command knows`);
+    expect(asked.stderr).toContain("pass the file's delimiter with --delimiter");
+    expect(asked.code).toBe(2);
+    const given = await runCli(["update", "--input", file("tabs.csv", CSV.replaceAll(",", "\t")), "--dry-run", "--delimiter", "tab"]);
+    expect(given.stderr).toContain("4 rows checked, all valid");
+  });
+
   it("exits 2 on usage errors, naming what is wrong, and never prints the token", async () => {
     const input = file("usage.csv", CSV);
     const cases: [string[], Record<string, string | undefined>, string][] = [
@@ -183,6 +197,8 @@ describe("callbell-contacts", () => {
       [["update", "--input", path.join(folder, "none.csv")], {}, "No such file"],
       [["update", "--input", input, "--resume"], {}, "--resume needs --out"],
       [["update", "--input", input, "--rate", "fast"], {}, "--rate must be a number above 0"],
+      [["update", "--input", input, "--delimiter", ";;"], {}, '--delimiter must be one character (",", ";") or "tab"'],
+      [["update", "--input", input, "--delimiter", "|"], {}, "--delimiter and --separator must differ"],
       [["update", "--input", input, "--base-url", standIn.url], { CALLBELL_API_TOKEN: undefined }, "Set CALLBELL_API_TOKEN"],
       [["update", "--input", input, "--base-url", standIn.url], { CALLBELL_API_TOKEN: `${TOKEN} x` }, "No usable Callbell API token"],
     ];

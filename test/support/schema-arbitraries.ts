@@ -34,7 +34,8 @@ const UNDERSTOOD = new Set([
 
 function understood(schema: Schema): Schema {
   const resolved = resolve(schema) as Schema;
-  const unknown = Object.keys(resolved).filter((key) => !UNDERSTOOD.has(key));
+  // `x-` keys are annotations (the contract's own-claim marks), not constraints.
+  const unknown = Object.keys(resolved).filter((key) => !UNDERSTOOD.has(key) && !key.startsWith("x-"));
   if (unknown.length) throw new Error(`schema-arbitraries: no generator for keyword(s) ${unknown.join(", ")}; teach test/support/schema-arbitraries.ts`);
   return resolved;
 }

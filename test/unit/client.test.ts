@@ -177,7 +177,7 @@ describe("API errors", () => {
   it.each([
     ["an HTML page", "<!doctype html>\n<html><head><title> 503 Service Unavailable </title></head>\n<body><h1>Try again</h1></body></html>", "503 Service Unavailable Try again"],
     ["XML", "<error><code>42</code></error>", "42"],
-    ["a long text", "x".repeat(500), "x".repeat(200)],
+    ["a long text", "x".repeat(500), `${"x".repeat(199)}…`],
   ])("quotes %s as its text in the message, and keeps the body as sent", async (_what, page, detail) => {
     const { callbell } = client(() => new Response(page, { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } }));
     const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;

@@ -49,14 +49,6 @@ describe("the docs page's errors table", () => {
   });
 });
 
-describe("what the contract claims on its own", () => {
-  it("is the same table in the README and on the docs page", async () => {
-    const { ownClaims } = await import("../../scripts/docs-guide.mjs");
-    const readme = readFileSync("README.md", "utf8");
-    for (const [claim, why] of ownClaims) expect(readme).toContain(`| ${claim} | ${why} |`);
-  });
-});
-
 describe("the docs page's Regenerate section", () => {
   it("links the OpenAPI 3.0 edition, says which description feeds which generator, and lists what the 3.0 edition lost", async () => {
     const { lossList, toOpenApi30 } = await import("../../scripts/openapi-3.0.mjs");
