@@ -1,12 +1,12 @@
 // Builds everything in generated/ from openapi/: the bundled spec (YAML and JSON), the types,
-// the code samples, the bulk entry's input checks, and the docs' copy of the spec that shows them.
+// the code samples, the bulk entry's input checks, the mock's answer checks, and the docs' copy of the spec that shows them.
 // Usage: node scripts/generate.mjs [outDir]   (outDir defaults to generated/)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { codeSamples, withCodeSamples } from "./code-samples.mjs";
-import { contactValidators } from "./contact-validators.mjs";
+import { contactValidators, mockValidators } from "./contact-validators.mjs";
 import { root, runTool } from "./tools.mjs";
 
 export const sourceSpec = path.join(root, "openapi", "openapi.yaml");
@@ -19,6 +19,7 @@ export const generatedFiles = [
   "openapi-with-samples.json",
   "contact-validators.js",
   "contact-validators.d.ts",
+  "mock-validators.cjs",
 ];
 
 export async function generate(outDir = path.join(root, "generated")) {
@@ -45,6 +46,7 @@ export async function generate(outDir = path.join(root, "generated")) {
   const validators = await contactValidators(spec);
   writeFileSync(path.join(outDir, "contact-validators.js"), validators.js);
   writeFileSync(path.join(outDir, "contact-validators.d.ts"), validators.dts);
+  writeFileSync(path.join(outDir, "mock-validators.cjs"), await mockValidators(spec));
   writeFileSync(path.join(outDir, "openapi-with-samples.json"), `${JSON.stringify(withCodeSamples(spec, operations), null, 2)}\n`);
   return [...generatedFiles, ...sampleFiles].map((file) => path.join(outDir, file));
 }
