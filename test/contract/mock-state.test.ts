@@ -16,6 +16,8 @@ const SEED = Number(process.env.FC_SEED ?? 20_261_206);
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 150);
 const MODEL_RUNS = Math.max(5, Math.round(NUM_RUNS / 3));
 const TIMEOUT_MS = 60_000 + MODEL_RUNS * 3_000;
+// Three Prisms start at once beside the run's own; on a busy machine that takes a while.
+const STARTUP_MS = 90_000;
 const validUpdate = schemaValidator("ContactUpdate");
 const validContact = schemaValidator("Contact");
 const examples = successExamples();
@@ -163,17 +165,30 @@ function commands(uuids: string[]) {
   );
 }
 
+/** Expects the start to fail with `message`; a mock that started anyway is stopped, not left running. */
+async function expectRefusal(start: Promise<RunningMock>, message: string) {
+  const outcome = await start.then(
+    async (mock) => {
+      await mock.stop();
+      return new Error("the mock started");
+    },
+    (error: unknown) => error,
+  );
+  expect(outcome).toBeInstanceOf(Error);
+  expect((outcome as Error).message).toContain(message);
+}
+
 let seeded: RunningMock;
 let unseeded: RunningMock;
 let plain: RunningMock;
 
 beforeAll(async () => {
   [seeded, unseeded, plain] = await Promise.all([
-    startMock({ stateful: true, contacts: SEEDS }),
-    startMock({ stateful: true }),
-    startMock({ reflect: false }),
+    startMock({ stateful: true, contacts: SEEDS, timeoutMs: STARTUP_MS }),
+    startMock({ stateful: true, timeoutMs: STARTUP_MS }),
+    startMock({ reflect: false, timeoutMs: STARTUP_MS }),
   ]);
-});
+}, STARTUP_MS + 10_000);
 
 afterAll(async () => {
   await Promise.all([seeded?.stop(), unseeded?.stop(), plain?.stop()]);
@@ -250,12 +265,12 @@ describe("the stateful mock, otherwise", () => {
     [[{ uuid: "a" }, { uuid: "a" }], 'contact #2 (uuid "a") of the `contacts` option repeats a uuid; each contact must have its own.'],
     [[{ uuid: "a/b" }], 'contact #1 (uuid "a/b") of the `contacts` option: a uuid is one path segment of at most 128 characters, without "/".'],
   ])("refuses seeds the contract forbids, saying which and why: %j", async (contacts, message) => {
-    await expect(startMock({ stateful: true, contacts: contacts as MockContact[] })).rejects.toThrow(message);
+    await expectRefusal(startMock({ stateful: true, contacts: contacts as MockContact[], timeoutMs: STARTUP_MS }), message);
   });
 
   it("refuses contradictory options before starting anything", async () => {
-    await expect(startMock({ contacts: [] })).rejects.toThrow("add `stateful: true`");
-    await expect(startMock({ stateful: true, reflect: false })).rejects.toThrow("needs `reflect`");
+    await expectRefusal(startMock({ contacts: [], timeoutMs: STARTUP_MS }), "add `stateful: true`");
+    await expectRefusal(startMock({ stateful: true, reflect: false, timeoutMs: STARTUP_MS }), "needs `reflect`");
   });
 });
 
