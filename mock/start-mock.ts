@@ -59,6 +59,8 @@ export interface RunningMock {
   stop: () => Promise<void>;
   /** Resolves with Prism's exit code when it exits, for whatever reason. */
   exited: Promise<number | null>;
+  /** The Prism process's id, to measure or watch it (undefined if it could not be spawned). */
+  pid: number | undefined;
   /**
    * Every contact a stateful mock holds, in the order it first held them (GET /__mock/contacts).
    * Rejects on a mock started without `stateful: true`.
@@ -188,7 +190,7 @@ function startPrism(args: string[], timeoutMs: number, echo: boolean, preloads: 
       if (match) {
         listening = true;
         clearTimeout(timer);
-        resolve({ url: match[1]!, stop, exited });
+        resolve({ url: match[1]!, stop, exited, pid: child.pid });
       }
     };
     child.stdout.on("data", onData);
