@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMock, type MockContact, type RunningMock } from "../../mock/start-mock.js";
-import { asContact, updated, type Contact, type Update } from "../support/contact-model.js";
+import { asContact, exampleContact, updated, type Contact, type Update } from "../support/contact-model.js";
 import { resolve, schemaValidator, spec, successExamples } from "../support/spec.js";
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_206);
@@ -21,10 +21,6 @@ const STARTUP_MS = 90_000;
 const validUpdate = schemaValidator("ContactUpdate");
 const validContact = schemaValidator("Contact");
 const examples = successExamples();
-const exampleContact = (name: string) => {
-  const { contact } = examples[name]!;
-  return (Array.isArray(contact) ? contact[0] : contact) as Contact;
-};
 const notFoundBody = resolve(resolve(spec.paths["/contacts/{uuid}"].patch.responses["404"]).content["application/json"].examples.contactNotFound).value;
 
 // Seeds: the full example under its own uuid, one with no custom fields and `team: null`, one

@@ -7,7 +7,7 @@
 // Repeatable: the seed is fixed (FC_SEED overrides it, FC_NUM_RUNS the run count).
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { asContact, reached, reachingUpdates, updated, type Contact } from "../support/contact-model.js";
+import { asContact, exampleContact, reached, reachingUpdates, updated, type Contact } from "../support/contact-model.js";
 import { invalidOfItsType, text, valid, type Schema } from "../support/schema-arbitraries.js";
 import { parameterValidator, schemaValidator, spec, successExamples } from "../support/spec.js";
 
@@ -23,10 +23,6 @@ const validResponse = schemaValidator("UpdateContactResponse");
 const validUpdate = schemaValidator("ContactUpdate");
 const validUuid = parameterValidator("ContactUuid");
 const examples = successExamples();
-const exampleContact = (name: string) => {
-  const { contact } = examples[name]!;
-  return (Array.isArray(contact) ? contact[0] : contact) as Contact;
-};
 
 function patch(uuid: string, body: string, headers: Record<string, string> = {}) {
   return fetch(`${prismUrl}/contacts/${encodeURIComponent(uuid)}`, {

@@ -2,11 +2,18 @@
 // tests' oracle for the reflecting mock (mock/reflect-answers.cjs). One line per documented rule;
 // a change to the mock's mapping must change this file and the README's table with it.
 import fc from "fast-check";
+import { successExamples } from "./spec.js";
 
 export type Contact = { uuid: string } & Record<string, unknown>;
 export type Update = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The contact of one of the operation's 200 examples (objectEnvelope, seedArrayEnvelope), out of its envelope. */
+export function exampleContact(name: string): Contact {
+  const { contact } = successExamples()[name]!;
+  return (Array.isArray(contact) ? contact[0] : contact) as Contact;
+}
 
 /** The example contact answering for `uuid`: the uuid, and `href` ending in it. */
 export function asContact(example: Contact, uuid: string): Contact {
