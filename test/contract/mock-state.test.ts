@@ -7,6 +7,7 @@
 //
 // Repeatable: the seed is fixed (FC_SEED overrides it, FC_NUM_RUNS the run count).
 import fc from "fast-check";
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMock, type MockContact, type RunningMock } from "../../mock/start-mock.js";
 import { asContact, exampleContact, updated, type Contact, type Update } from "../support/contact-model.js";
@@ -229,13 +230,29 @@ describe("the stateful mock, otherwise", () => {
   it("applies concurrent updates of one contact one at a time: none is lost, each answer holds the ones before it", async () => {
     await seeded.reset();
     const uuid = SEEDS[1]!.uuid;
-    const answers = await Promise.all(
-      Array.from({ length: 25 }, async (_, i) => {
-        const response = await patch(seeded, uuid, { custom_fields: { [`field${i}`]: String(i) } });
-        expect(response.status).toBe(200);
-        return Object.keys(((await response.json()) as { contact: Contact }).contact.customFields as object);
-      }),
-    );
+    // Truly concurrent: every request has arrived, body half sent, before any body is complete, so
+    // a mock that read the contact on arrival and wrote it on answering would lose all but one.
+    const requests = Array.from({ length: 25 }, (_, i) => {
+      const body = Buffer.from(JSON.stringify({ custom_fields: { [`field${i}`]: String(i) } }));
+      const request = http.request(`${seeded.url}/contacts/${uuid}`, {
+        method: "PATCH",
+        headers: { Authorization: "Bearer t", "Content-Type": "application/json", "Content-Length": body.length },
+        agent: false,
+      });
+      const answer = new Promise<Contact>((resolve, reject) => {
+        request.on("response", (response) => {
+          let text = "";
+          response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+          response.on("end", () => (response.statusCode === 200 ? resolve((JSON.parse(text) as { contact: Contact }).contact) : reject(new Error(`${response.statusCode}: ${text}`))));
+        });
+        request.on("error", reject);
+      });
+      request.write(body.subarray(0, 10));
+      return { request, rest: body.subarray(10), answer };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    for (const { request, rest } of requests) request.end(rest);
+    const answers = await Promise.all(requests.map(async ({ answer }) => Object.keys((await answer).customFields as object)));
     const [held] = (await seeded.contacts()).filter((contact) => contact.uuid === uuid);
     expect(Object.keys(held!.customFields as object).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `field${i}`).sort());
     // Serial: the answers, by size, are 1, 2, …, 25 fields, each holding the one before.
