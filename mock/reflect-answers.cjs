@@ -73,6 +73,8 @@ function applyUpdate(contact, update) {
 // ---- State --------------------------------------------------------------------------------------
 
 const seeds = contactsFile === undefined ? undefined : readSeeds(contactsFile);
+// startMock's own copy of its `contacts` option: gone as soon as read, even if startMock's process dies.
+if (process.env.CALLBELL_MOCK_CONTACTS_TEMP === "1") fs.rmSync(require("node:path").dirname(contactsFile), { recursive: true, force: true });
 let contacts = new Map(seeds?.map((contact) => [contact.uuid, structuredClone(contact)]));
 const notFound = seeds === undefined ? undefined : notFoundAnswer();
 

@@ -98,6 +98,7 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
     seedDir = mkdtempSync(path.join(tmpdir(), "callbell-mock-"));
     env.CALLBELL_MOCK_CONTACTS = path.join(seedDir, "contacts.json");
     env.CALLBELL_MOCK_CONTACTS_LABEL = "the `contacts` option";
+    env.CALLBELL_MOCK_CONTACTS_TEMP = "1";
     writeFileSync(env.CALLBELL_MOCK_CONTACTS, JSON.stringify(contacts));
   }
   const removeSeeds = () => seedDir !== undefined && rmSync(seedDir, { recursive: true, force: true });
