@@ -39,22 +39,21 @@ export declare const validateContactUuid: CompiledValidator;
 export declare const contactUpdateFields: readonly string[];
 `;
 
-/** The validators' module and its declarations, from the bundled spec (parsed JSON). */
-export async function contactValidators(spec) {
+/**
+ * Ajv's standalone code for `refs` (export name → schema in the bundled spec), bundled by esbuild
+ * with the Ajv runtime helpers it needs: ESM for any platform, or CommonJS for Node; `extra` is
+ * appended to the module's code.
+ */
+async function standaloneBundle(spec, refs, esm, extra = "") {
   // strict: false because the OpenAPI document around the schemas has keywords Ajv does not know.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, code: { source: true, esm: true } });
+  const ajv = new Ajv2020({ strict: false, allErrors: true, code: { source: true, esm } });
   addFormats.default(ajv);
   ajv.addSchema(spec, "openapi.json");
-  const code = standaloneCode.default(ajv, {
-    validateContactUpdate: "openapi.json#/components/schemas/ContactUpdate",
-    validateContactUuid: "openapi.json#/components/parameters/ContactUuid/schema",
-  });
-  const fields = Object.keys(spec.components.schemas.ContactUpdate.properties);
   const bundled = await build({
-    stdin: { contents: `${code}\nexport const contactUpdateFields = ${JSON.stringify(fields)};\n`, resolveDir: root, loader: "js" },
+    stdin: { contents: `${standaloneCode.default(ajv, refs)}${extra}`, resolveDir: root, loader: "js" },
     bundle: true,
-    format: "esm",
-    platform: "neutral",
+    format: esm ? "esm" : "cjs",
+    platform: esm ? "neutral" : "node",
     write: false,
     legalComments: "none",
     // The bundle names its input files by path: keep them as seen from the repo, even through a
@@ -63,5 +62,36 @@ export async function contactValidators(spec) {
     preserveSymlinks: true,
     banner: { js: banner },
   });
-  return { js: bundled.outputFiles[0].text, dts: declarations };
+  return bundled.outputFiles[0].text;
+}
+
+/** The validators' module and its declarations, from the bundled spec (parsed JSON). */
+export async function contactValidators(spec) {
+  const js = await standaloneBundle(
+    spec,
+    {
+      validateContactUpdate: "openapi.json#/components/schemas/ContactUpdate",
+      validateContactUuid: "openapi.json#/components/parameters/ContactUuid/schema",
+    },
+    true,
+    `\nexport const contactUpdateFields = ${JSON.stringify(Object.keys(spec.components.schemas.ContactUpdate.properties))};\n`,
+  );
+  return { js, dts: declarations };
+}
+
+/**
+ * The mock's checks (mock/reflect-answers.cjs, preloaded into Prism): `Contact`, which every
+ * reflected answer must pass before it is sent, and `ContactUpdate`, which a request must pass
+ * before it is reflected. CommonJS, for Node, with the format checks (uri, date-time, email)
+ * bundled in: the mock runs in the consumer's project, which has no Ajv.
+ */
+export function mockValidators(spec) {
+  return standaloneBundle(
+    spec,
+    {
+      validateContact: "openapi.json#/components/schemas/Contact",
+      validateContactUpdate: "openapi.json#/components/schemas/ContactUpdate",
+    },
+    false,
+  );
 }

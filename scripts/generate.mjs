@@ -1,13 +1,13 @@
 // Builds everything in generated/ from openapi/: the bundled spec (YAML and JSON), its OpenAPI 3.0
-// edition, the types, the code samples, the bulk entry's input checks, and the docs' copy of the
-// spec that shows them.
+// edition, the types, the code samples, the bulk entry's input checks, the mock's answer checks,
+// and the docs' copy of the spec that shows them.
 // Usage: node scripts/generate.mjs [outDir]   (outDir defaults to generated/)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { codeSamples, withCodeSamples } from "./code-samples.mjs";
-import { contactValidators } from "./contact-validators.mjs";
+import { contactValidators, mockValidators } from "./contact-validators.mjs";
 import { toOpenApi30 } from "./openapi-3.0.mjs";
 import { root, runTool } from "./tools.mjs";
 
@@ -22,6 +22,7 @@ export const generatedFiles = [
   "openapi-with-samples.json",
   "contact-validators.js",
   "contact-validators.d.ts",
+  "mock-validators.cjs",
 ];
 
 export async function generate(outDir = path.join(root, "generated")) {
@@ -49,6 +50,7 @@ export async function generate(outDir = path.join(root, "generated")) {
   const validators = await contactValidators(spec);
   writeFileSync(path.join(outDir, "contact-validators.js"), validators.js);
   writeFileSync(path.join(outDir, "contact-validators.d.ts"), validators.dts);
+  writeFileSync(path.join(outDir, "mock-validators.cjs"), await mockValidators(spec));
   writeFileSync(path.join(outDir, "openapi-with-samples.json"), `${JSON.stringify(withCodeSamples(spec, operations), null, 2)}\n`);
   return [...generatedFiles, ...sampleFiles].map((file) => path.join(outDir, file));
 }

@@ -86,11 +86,11 @@ afterAll(() => {
 
 describe("the packed tarball", () => {
   it("holds the build, the bundled spec and the types, and nothing else of the repo", () => {
-    const expected = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "generated/openapi.json", "generated/openapi-3.0.json", "generated/openapi.yaml", "mock/prism-survives-odd-requests.cjs"];
+    const expected = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "generated/openapi.json", "generated/openapi-3.0.json", "generated/openapi.yaml", "generated/mock-validators.cjs", "mock/prism-survives-odd-requests.cjs", "mock/reflect-answers.cjs"];
     for (const entry of ["index", "schema", "bulk", "cli", "mock", "mock-cli"]) expected.push(...["js", "cjs", "d.ts", "d.cts"].map((ext) => `dist/${entry}.${ext}`));
     for (const file of expected) expect(packedFiles).toContain(file);
     const stray = packedFiles.filter(
-      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi(-3\.0)?\.json|generated\/openapi\.yaml|mock\/prism-survives-odd-requests\.cjs)$/.test(file),
+      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi(-3\.0)?\.json|generated\/openapi\.yaml|generated\/mock-validators\.cjs|mock\/(prism-survives-odd-requests|reflect-answers)\.cjs)$/.test(file),
     );
     expect(stray).toEqual([]);
   });
@@ -347,10 +347,12 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
   it("contract-tests code against startMock() with the README's vitest recipe", () => {
     const dir = writeProject(path.join(matrix, "vitest"), {
       "package.json": JSON.stringify({ type: "module" }),
-      ...recipeFiles("vitest.config.js", "test/contacts.test.js"),
+      ...recipeFiles("vitest.config.js", "test/contact-state.test.js"),
     });
     const out = run(`"${bin("vitest")}" run --reporter=verbose`, dir);
-    expect(out).toMatch(/3 passed/);
+    expect(out).toMatch(/5 passed/);
+    expect(out).toContain("a rename answers the renamed contact");
+    expect(out).toContain("a second update keeps the first one's changes");
   }, 120_000);
 
   it("contract-tests code against startMock() with the README's Jest recipe, in CommonJS and in ESM mode", () => {
@@ -370,12 +372,13 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
       const output = `${result.stdout}${result.stderr}`;
       expect(result.status, output).toBe(0);
       expect(output).toMatch(/Tests:\s+3 passed, 3 total/);
+      expect(output).toContain("a rename answers the renamed contact");
     }
   }, 120_000);
 
-  it("serves the same mock from the callbell-mock bin, for CI in other languages", async () => {
+  it("serves the same mock from the callbell-mock bin, for CI in other languages: stateful, it answers what was sent", async () => {
     const { spawn } = await import("node:child_process");
-    const child = spawn(bin("callbell-mock"), ["--port", "0", "--quiet"], { cwd: matrix, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin("callbell-mock"), ["--port", "0", "--quiet", "--stateful"], { cwd: matrix, env, stdio: ["ignore", "pipe", "pipe"] });
     try {
       let out = "";
       const url = await new Promise<string>((resolve, reject) => {
@@ -392,6 +395,14 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
         body: JSON.stringify({ name: "Joe" }),
       });
       expect(answer.status).toBe(429);
+      // The issue's example: a rename with tags, then a note, to one uuid.
+      const uuid = "c0ffee0000000000000000000000beef";
+      const update = (body: unknown) =>
+        fetch(`${url}/contacts/${uuid}`, { method: "PATCH", headers: { authorization: "Bearer t", "content-type": "application/json" }, body: JSON.stringify(body) });
+      expect(((await (await update({ name: "Zed", tags: ["A"] })).json()) as { contact: object }).contact).toMatchObject({ uuid, name: "Zed", tags: ["A"] });
+      const second = ((await (await update({ note: "n" })).json()) as { contact: object }).contact;
+      expect(second).toMatchObject({ uuid, name: "Zed", tags: ["A"], note: "n" });
+      expect(await (await fetch(`${url}/__mock/contacts`)).json()).toEqual([second]);
     } finally {
       child.kill("SIGTERM");
     }

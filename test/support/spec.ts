@@ -44,3 +44,9 @@ export function parameterValidator(name: string): ValidateFunction {
   if (!validate) throw new Error(`No parameter ${name} in generated/openapi.json`);
   return validate;
 }
+
+/** The operation's named 200 examples, with their $refs resolved: name → envelope. */
+export function successExamples(): Record<string, { contact: unknown }> {
+  const named = operation.responses["200"].content["application/json"].examples as Record<string, { $ref?: string; value?: unknown }>;
+  return Object.fromEntries(Object.entries(named).map(([name, example]) => [name, resolve(example).value]));
+}

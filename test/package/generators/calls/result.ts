@@ -25,4 +25,4 @@ export function result(status: number | null, contact: { uuid: string; name?: st
 }
 
 export const token = "test_token_for_the_mock";
-export const uuid = "414a6d692bd645ed803f2e7ce360d4c8";
+export const uuid = "c0ffee0000000000000000000000beef"; // not the examples' uuid: the mock answers with the one sent
