@@ -1,5 +1,6 @@
 // Builds everything in generated/ from openapi/: the bundled spec (YAML and JSON), the types,
-// the code samples, the bulk entry's input checks, and the docs' copy of the spec that shows them.
+// the code samples, the bulk entry's input checks, the Postman collection with its environments, and
+// the docs' copy of the spec that shows them.
 // Usage: node scripts/generate.mjs [outDir]   (outDir defaults to generated/)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
 import { codeSamples, withCodeSamples } from "./code-samples.mjs";
 import { contactValidators } from "./contact-validators.mjs";
+import { postmanCollection, postmanFiles } from "./postman-collection.mjs";
 import { root, runTool } from "./tools.mjs";
 
 export const sourceSpec = path.join(root, "openapi", "openapi.yaml");
@@ -19,6 +21,7 @@ export const generatedFiles = [
   "openapi-with-samples.json",
   "contact-validators.js",
   "contact-validators.d.ts",
+  ...Object.values(postmanFiles).map((file) => path.join("postman", file)),
 ];
 
 export async function generate(outDir = path.join(root, "generated")) {
@@ -45,6 +48,11 @@ export async function generate(outDir = path.join(root, "generated")) {
   const validators = await contactValidators(spec);
   writeFileSync(path.join(outDir, "contact-validators.js"), validators.js);
   writeFileSync(path.join(outDir, "contact-validators.d.ts"), validators.dts);
+  // The Postman collection and its environments (scripts/postman-collection.mjs).
+  const postman = await postmanCollection(spec);
+  mkdirSync(path.join(outDir, "postman"), { recursive: true });
+  for (const [key, file] of Object.entries(postmanFiles))
+    writeFileSync(path.join(outDir, "postman", file), `${JSON.stringify(postman[key], null, 2)}\n`);
   writeFileSync(path.join(outDir, "openapi-with-samples.json"), `${JSON.stringify(withCodeSamples(spec, operations), null, 2)}\n`);
   return [...generatedFiles, ...sampleFiles].map((file) => path.join(outDir, file));
 }
