@@ -2,11 +2,15 @@
 // /v1/contacts/{uuid} answers 200 with the contact, or 429 once `limit` requests were served in
 // the last second (a sliding window; 429s do not count), and fails a share of the others with
 // a 5xx or a reset connection. Faults are drawn from a seeded generator, so a run can be replayed.
+// What it serves keeps to the contract (Schemathesis checks it: test/contract/schemathesis.test.ts):
+// no bearer token is 401, a uuid or body the spec refuses is 404, 400 or 422 (checked with the
+// generated validators), another method on the contact's path is 405 with `Allow: PATCH`.
 //
 // In a test:     const standIn = await startRateLimitedStandIn({ limit: 2000 }); … standIn.stats(); await standIn.close();
 // From a shell:  node scripts/rate-limited-stand-in.mjs --limit 300 [--port 0] [--retry-after seconds|fractional|none|mixed]
 //                [--server-errors 0.01] [--resets 0.01] [--seed 1]; prints its URL; GET /__stats answers the counts.
 import { createServer } from "node:http";
+import { validateContactUpdate, validateContactUuid } from "../generated/contact-validators.js";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 
@@ -32,6 +36,7 @@ function seededRandom(seed) {
  * @param {number} [options.seed]
  * @param {string[]} [options.missing] uuids answered 404 (no such contact), for failures that no retry fixes
  * @param {number} [options.port] default 0 (any free port)
+ * @param {string} [options.token] the only bearer token accepted; by default any is
  */
 export async function startRateLimitedStandIn({
   limit = 300,
@@ -41,12 +46,13 @@ export async function startRateLimitedStandIn({
   seed = 1,
   port = 0,
   missing = [],
+  token,
 } = {}) {
   const missingUuids = new Set(missing);
   const random = seededRandom(seed);
   const window = []; // times (ms) at which the served requests of the last second arrived
   let windowStart = 0;
-  const counts = { requests: 0, served: 0, rateLimited: 0, serverErrors: 0, resets: 0, maxInWindow: 0 };
+  const counts = { requests: 0, served: 0, rejected: 0, rateLimited: 0, serverErrors: 0, resets: 0, maxInWindow: 0 };
   const perUuid = new Map(); // uuid → requests that reached the server, for "nothing twice, nothing lost" checks
   const sockets = new Set();
 
@@ -61,7 +67,12 @@ export async function startRateLimitedStandIn({
         return;
       }
       const match = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
-      if (request.method !== "PATCH" || !match) {
+      if (match && request.method !== "PATCH") {
+        response.writeHead(405, { "content-type": "application/json", allow: "PATCH" });
+        response.end('{"message":"Method not allowed: this path takes PATCH"}');
+        return;
+      }
+      if (!match) {
         response.writeHead(404, { "content-type": "application/json" });
         response.end('{"message":"Not found"}');
         return;
@@ -102,13 +113,24 @@ export async function startRateLimitedStandIn({
         response.end('{"message":"Contact not found"}');
         return;
       }
-      counts.served++;
-      let update = {};
+      const refuse = (status, message, errors) => {
+        counts.rejected++;
+        response.writeHead(status, { "content-type": "application/json" });
+        response.end(JSON.stringify({ message, ...(errors && { errors }) }));
+      };
+      const bearer = /^Bearer (\S.*)$/.exec(request.headers.authorization ?? "")?.[1];
+      if (!bearer || (token !== undefined && bearer !== token)) return refuse(401, "Missing or invalid API token.");
+      if (!validateContactUuid(uuid)) return refuse(404, "Contact not found.");
+      let update;
       try {
+        if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) throw new Error("not JSON");
         update = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
-        // an unreadable body still gets a contact: this server plays the limit, not the validation
+        return refuse(400, "The request body is not valid JSON.");
       }
+      if (!validateContactUpdate(update))
+        return refuse(422, "Validation failed.", validateContactUpdate.errors?.map(({ instancePath, message }) => ({ field: instancePath, message })));
+      counts.served++;
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify({ contact: { uuid, name: "Stand-in", ...update } }));
     });
