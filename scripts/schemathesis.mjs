@@ -110,7 +110,7 @@ export function findingsOf(report, target) {
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { startMock } = await import("./mock.mjs");
   const { startRateLimitedStandIn } = await import("./rate-limited-stand-in.mjs");
   const mock = await startMock({ port: 0 });

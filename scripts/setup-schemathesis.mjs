@@ -44,7 +44,7 @@ export function ensureSchemathesis({ log = () => {} } = {}) {
   return bin("schemathesis");
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     console.log(ensureSchemathesis({ log: console.log }));
   } catch (error) {
