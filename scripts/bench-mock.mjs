@@ -6,7 +6,7 @@
 // Usage: node scripts/bench-mock.mjs [--quick] [--total 200000] [--step 25000] [--connections 50]
 //   --quick: 50,000 requests in steps of 10,000 (a look, not the figure the target is judged on).
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -75,6 +75,7 @@ function probeSamples() {
 }
 const MB = 1024 * 1024;
 
+console.log(`callbell-openapi bench-mock: node ${process.version}, ${availableParallelism()} cores`);
 const mock = await startMock({ port: 0 });
 const pid = prismPid();
 const rows = [];

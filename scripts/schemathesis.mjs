@@ -102,7 +102,12 @@ export async function runSchemathesis({ url, label, maxExamples = MAX_EXAMPLES, 
   return { exitCode, report, requests, seconds, output };
 }
 
-/** Findings of a report as `CODE check-title (operations)`, and which are accepted for this target. */
+/**
+ * The findings of a report, each marked accepted when the list above has it for this target.
+ * @param {any} report
+ * @param {string} target
+ * @returns {{ code: string, title: string, operations: string[], accepted: boolean }[]}
+ */
 export function findingsOf(report, target) {
   return report.failures.map((failure) => {
     const accepted = acceptedFindings.find((entry) => entry.target === target && entry.code === failure.code);
