@@ -2,7 +2,9 @@
 // process on a single odd request; property tests send such requests by design, and one request
 // must never take down every test after it. Each fix changes only what happens where Prism would
 // crash, never what it validates or answers otherwise, and each has a test in
-// test/contract/mock-survives.test.ts that fails when the fix is taken out.
+// test/contract/mock-survives.test.ts that fails when the fix is taken out. A fourth adds the
+// `Allow` header Prism leaves out of its 405 (tested in test/contract/schemathesis.test.ts and
+// mock-survives.test.ts).
 const http = require("node:http");
 const Module = require("node:module");
 
@@ -64,4 +66,36 @@ Module.prototype.require = function requireWithLenientNegotiator(id) {
     },
   };
   return lenientContentType;
+};
+
+// 4. Not a crash but a wrong answer, found by Schemathesis (its unsupported_method check): Prism
+//    answers 405 to a method the path does not have without the `Allow` header that RFC 9110
+//    requires with 405. Add it, listing the methods the served spec gives that path. The spec is
+//    the argument after `mock` or `proxy`; when it cannot be read as JSON the answer is left alone.
+const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+let routes;
+function allowedMethods(url) {
+  if (routes === undefined) {
+    routes = [];
+    try {
+      const at = process.argv.findIndex((arg) => arg === "mock" || arg === "proxy");
+      const spec = JSON.parse(require("node:fs").readFileSync(process.argv[at + 1], "utf8"));
+      for (const [template, item] of Object.entries(spec.paths ?? {})) {
+        const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}/]+\}/g, "[^/]+");
+        routes.push({ pattern: new RegExp(`${pattern}$`), methods: METHODS.filter((method) => item?.[method]).map((method) => method.toUpperCase()) });
+      }
+    } catch {
+      // a YAML spec, or none: no Allow header
+    }
+  }
+  const pathname = String(url).split("?")[0];
+  return routes.find((route) => route.pattern.test(pathname))?.methods;
+}
+const writeHead = http.ServerResponse.prototype.writeHead;
+http.ServerResponse.prototype.writeHead = function writeHeadWithAllow(statusCode) {
+  if (statusCode === 405 && this.req && !this.hasHeader("allow")) {
+    const methods = allowedMethods(this.req.url);
+    if (methods?.length) this.setHeader("Allow", methods.join(", "));
+  }
+  return writeHead.apply(this, arguments);
 };

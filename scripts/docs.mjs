@@ -1,5 +1,5 @@
 // `npm run docs`: the docs site, one self-contained page that Redoc renders from
-// generated/openapi-with-samples.json, plus the contract itself to download.
+// generated/openapi-with-samples.json, plus the contract itself and the Postman collection to download.
 // Usage: node scripts/docs.mjs [outDir]   (outDir defaults to site/)
 //
 // Redoc 2 (the `redoc` package, the line `@redocly/cli` 1.x builds with) rather than `redocly
@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { withGuide } from "./docs-guide.mjs";
+import { postmanFiles } from "./postman-collection.mjs";
 import { root } from "./tools.mjs";
 
 export const siteDir = path.join(root, "site");
@@ -184,6 +185,12 @@ ${scripts.map((script) => `<script>${script}</script>`).join("\n")}
   for (const file of ["openapi.yaml", "openapi.json", "openapi-3.0.json"]) {
     copyFileSync(path.join(generatedDir, file), path.join(outDir, file));
     written.push(path.join(outDir, file));
+  }
+  // The Postman collection and its environments, which the guide links to.
+  mkdirSync(path.join(outDir, "postman"), { recursive: true });
+  for (const file of Object.values(postmanFiles)) {
+    copyFileSync(path.join(generatedDir, "postman", file), path.join(outDir, "postman", file));
+    written.push(path.join(outDir, "postman", file));
   }
   return written;
 }

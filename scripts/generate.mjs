@@ -1,6 +1,6 @@
 // Builds everything in generated/ from openapi/: the bundled spec (YAML and JSON), its OpenAPI 3.0
 // edition, the types, the code samples, the bulk entry's input checks, the mock's answer checks,
-// and the docs' copy of the spec that shows them.
+// the Postman collection with its environments, and the docs' copy of the spec that shows them.
 // Usage: node scripts/generate.mjs [outDir]   (outDir defaults to generated/)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +9,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { codeSamples, withCodeSamples } from "./code-samples.mjs";
 import { contactValidators, mockValidators } from "./contact-validators.mjs";
 import { toOpenApi30 } from "./openapi-3.0.mjs";
+import { postmanCollection, postmanFiles } from "./postman-collection.mjs";
 import { root, runTool } from "./tools.mjs";
 
 export const sourceSpec = path.join(root, "openapi", "openapi.yaml");
@@ -23,6 +24,7 @@ export const generatedFiles = [
   "contact-validators.js",
   "contact-validators.d.ts",
   "mock-validators.cjs",
+  ...Object.values(postmanFiles).map((file) => path.join("postman", file)),
 ];
 
 export async function generate(outDir = path.join(root, "generated")) {
@@ -51,6 +53,11 @@ export async function generate(outDir = path.join(root, "generated")) {
   writeFileSync(path.join(outDir, "contact-validators.js"), validators.js);
   writeFileSync(path.join(outDir, "contact-validators.d.ts"), validators.dts);
   writeFileSync(path.join(outDir, "mock-validators.cjs"), await mockValidators(spec));
+  // The Postman collection and its environments (scripts/postman-collection.mjs).
+  const postman = await postmanCollection(spec);
+  mkdirSync(path.join(outDir, "postman"), { recursive: true });
+  for (const [key, file] of Object.entries(postmanFiles))
+    writeFileSync(path.join(outDir, "postman", file), `${JSON.stringify(postman[key], null, 2)}\n`);
   writeFileSync(path.join(outDir, "openapi-with-samples.json"), `${JSON.stringify(withCodeSamples(spec, operations), null, 2)}\n`);
   return [...generatedFiles, ...sampleFiles].map((file) => path.join(outDir, file));
 }

@@ -6,11 +6,15 @@
 // a contact would hold (`record`): every request in arrival order, the contacts' state as the
 // answered updates left it (each field replaced, as Callbell applies a PATCH), and how often a
 // request for a contact arrived while another for it was still unanswered (`overlaps`).
+// What it serves keeps to the contract (Schemathesis checks it: test/contract/schemathesis.test.ts):
+// no bearer token is 401, a uuid or body the spec refuses is 404, 400 or 422 (checked with the
+// generated validators), another method on the contact's path is 405 with `Allow: PATCH`.
 //
 // In a test:     const standIn = await startRateLimitedStandIn({ limit: 2000 }); … standIn.stats(); await standIn.close();
 // From a shell:  node scripts/rate-limited-stand-in.mjs --limit 300 [--port 0] [--retry-after seconds|fractional|none|mixed]
 //                [--server-errors 0.01] [--resets 0.01] [--seed 1]; prints its URL; GET /__stats answers the counts.
 import { createServer } from "node:http";
+import { validateContactUpdate, validateContactUuid } from "../generated/contact-validators.js";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 
@@ -40,6 +44,7 @@ function seededRandom(seed) {
  *   per request (not rate-limited): answer after `delayMs`, and with `status` instead of the dice's
  *   outcome; `nth` counts this contact's requests from 1
  * @param {boolean} [options.record] keep `history()` and `contacts()`
+ * @param {string} [options.token] the only bearer token accepted; by default any is
  */
 export async function startRateLimitedStandIn({
   limit = 300,
@@ -51,12 +56,13 @@ export async function startRateLimitedStandIn({
   missing = [],
   script,
   record = false,
+  token,
 } = {}) {
   const missingUuids = new Set(missing);
   const random = seededRandom(seed);
   const window = []; // times (ms) at which the served requests of the last second arrived
   let windowStart = 0;
-  const counts = { requests: 0, served: 0, rateLimited: 0, serverErrors: 0, resets: 0, maxInWindow: 0, overlaps: 0 };
+  const counts = { requests: 0, served: 0, rejected: 0, rateLimited: 0, serverErrors: 0, resets: 0, maxInWindow: 0, overlaps: 0 };
   const perUuid = new Map(); // uuid → requests that reached the server, for "nothing twice, nothing lost" checks
   const unanswered = new Map(); // uuid → its requests not answered yet
   const history = []; // with `record`: { uuid, body, status, at } per request, in arrival order
@@ -74,7 +80,12 @@ export async function startRateLimitedStandIn({
         return;
       }
       const match = /^\/v1\/contacts\/([^/]+)$/.exec(url.pathname);
-      if (request.method !== "PATCH" || !match) {
+      if (match && request.method !== "PATCH") {
+        response.writeHead(405, { "content-type": "application/json", allow: "PATCH" });
+        response.end('{"message":"Method not allowed: this path takes PATCH"}');
+        return;
+      }
+      if (!match) {
         response.writeHead(404, { "content-type": "application/json" });
         response.end('{"message":"Not found"}');
         return;
@@ -86,7 +97,7 @@ export async function startRateLimitedStandIn({
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
-        // an unreadable body still gets a contact: this server plays the limit, not the validation
+        // refused with a 400 below, when it is this request's turn; `body` is what `script` and `record` see
       }
       if (unanswered.get(uuid)) counts.overlaps++;
       unanswered.set(uuid, (unanswered.get(uuid) ?? 0) + 1);
@@ -132,8 +143,28 @@ export async function startRateLimitedStandIn({
           return answer([500, 502, 503][Math.floor(random() * 3)], {}, '{"message":"Stand-in failure"}');
         }
         if (missingUuids.has(uuid)) return answer(404, {}, '{"message":"Contact not found"}');
+        const refuse = (status, message, errors) => {
+          counts.rejected++;
+          answer(status, {}, JSON.stringify({ message, ...(errors && { errors }) }));
+        };
+        const bearer = /^Bearer (\S.*)$/.exec(request.headers.authorization ?? "")?.[1];
+        if (!bearer || (token !== undefined && bearer !== token)) return refuse(401, "Missing or invalid API token.");
+        if (!validateContactUuid(uuid)) return refuse(404, "Contact not found.");
+        let update;
+        try {
+          if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) throw new Error("not JSON");
+          update = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch {
+          return refuse(400, "The request body is not valid JSON.");
+        }
+        if (!validateContactUpdate(update))
+          return refuse(
+            422,
+            "Validation failed.",
+            validateContactUpdate.errors?.map(({ instancePath, message }) => ({ field: instancePath, message })),
+          );
         counts.served++;
-        const contact = { uuid, name: "Stand-in", ...(record ? contacts.get(uuid) : undefined), ...body };
+        const contact = { uuid, name: "Stand-in", ...(record ? contacts.get(uuid) : undefined), ...update };
         if (record) contacts.set(uuid, contact);
         answer(200, {}, JSON.stringify({ contact }));
       };

@@ -1,6 +1,7 @@
-// The system toolchains some tests need, in one place: the code samples' languages and the
-// browser that opens the docs page. `npm run setup:toolchains` (and so .ci/run) installs them
-// from Debian; the tests skip with this list's reason when one is missing, and fail under CI.
+// The system toolchains some tests need, in one place: the code samples' languages, the
+// browser that opens the docs page, and the Python that runs Schemathesis. `npm run
+// setup:toolchains` (and so .ci/run) installs them from Debian; the tests skip with this list's
+// reason when one is missing, and fail under CI.
 // No imports beyond Node's own: .ci/run runs this before `npm ci`.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -44,6 +45,15 @@ export const toolchains = [
     // A python3 earlier on PATH (pyenv, a venv) may lack requests where Debian's has it.
     commands: ["python3", "/usr/bin/python3"],
     probe: ["-c", "import requests"],
+  },
+  // The Schemathesis test makes a virtual environment (scripts/setup-schemathesis.mjs); Debian's
+  // python3 can do that only with python3-venv, which brings ensurepip and its pip wheel.
+  {
+    name: "Python venv",
+    debianPackages: ["python3-venv"],
+    neededBy: "the Schemathesis test (test/contract/schemathesis.test.ts)",
+    commands: ["python3", "/usr/bin/python3"],
+    probe: ["-c", "import venv, ensurepip, sys; sys.exit(0 if ensurepip.version() else 1)"],
   },
   // `java File.java` compiles in memory, which needs the JDK's compiler, not only a JRE.
   {

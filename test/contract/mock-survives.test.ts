@@ -61,3 +61,11 @@ describe("the mock survives requests that end stock Prism 5.14.2", () => {
     await expectStillServing();
   });
 });
+
+describe("the mock's 405 names the methods the path has (RFC 9110; Schemathesis's unsupported_method)", () => {
+  it.each(["GET", "POST", "PUT", "DELETE"])("%s on a contact: 405 with Allow: PATCH", async (method) => {
+    const response = await fetch(`${prismUrl}/contacts/${UUID}`, { method, headers: { Authorization: "Bearer mock_token" } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("PATCH");
+  });
+});

@@ -62,3 +62,28 @@ describe("the docs page's Regenerate section", () => {
     expect(section).toContain(lossList(losses));
   });
 });
+
+describe("the docs page offers the Postman collection", () => {
+  it("links the collection and both environments, and the site carries each file it links", async () => {
+    const { mkdtempSync, rmSync, existsSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const path = await import("node:path");
+    const { buildDocs } = await import("../../scripts/docs.mjs");
+    const { postmanFiles } = await import("../../scripts/postman-collection.mjs");
+    const links = [...page.info.description.matchAll(/\]\((postman\/[^)]+)\)/g)].map((match) => match[1]);
+    expect(links.sort()).toEqual(Object.values(postmanFiles).map((file) => `postman/${file}`).sort());
+    const dir = mkdtempSync(path.join(tmpdir(), "callbell-docs-postman-"));
+    try {
+      buildDocs(dir);
+      for (const link of links) expect(existsSync(path.join(dir, link)), link).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("lists every finding Schemathesis is allowed to report, with why it is not a defect", async () => {
+    const { acceptedFindings } = await import("../../scripts/schemathesis.mjs");
+    const section = page.tags.find((tag: { name: string }) => tag.name === "Checked by Schemathesis").description as string;
+    for (const finding of acceptedFindings) expect(section).toContain(`${finding.code}: ${finding.title} | the ${finding.target} | not a defect: ${finding.why}`);
+  });
+});
