@@ -27,7 +27,7 @@ export const toolchains = [
   {
     name: "Go",
     debianPackages: ["golang-go"],
-    neededBy: "the Go code sample and the OpenAPI 3.0 edition's validator (kin-openapi, Go 1.25+)",
+    neededBy: "the Go code sample (and kin-openapi, which validates the OpenAPI 3.0 edition, with Go 1.25+)",
     commands: ["go"],
     probe: ["version"],
   },

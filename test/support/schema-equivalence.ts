@@ -173,26 +173,34 @@ function valuesOfType(doc: Json, pointer: string, s: Json, type: string, depth: 
   }
 }
 
-/**
- * Every branch of the schema at `pointer` and below (through $refs): `<pointer>/anyOf/<i>`,
- * `<pointer>/oneOf/<i>`, and `<pointer>/type=<t>` for each member of a type array.
- */
-export function branchesOf(doc: Json, pointer: string, seen = new Set<string>()): Set<string> {
-  const found = new Set<string>();
-  const visit = (where: string) => {
+/** Calls `visit` once for each schema at `pointer` and below, following $refs, with its pointer. */
+function eachSchema(doc: Json, pointer: string, visit: (where: string, schema: Json) => void) {
+  const seen = new Set<string>();
+  const walk = (where: string) => {
     if (seen.has(where)) return;
     seen.add(where);
     const schema = at(doc, where);
     if (typeof schema !== "object" || schema === null) return;
-    if (schema.$ref) visit(schema.$ref);
-    if (Array.isArray(schema.type)) for (const type of schema.type) found.add(`${where}/type=${type}`);
-    for (const keyword of ["anyOf", "oneOf"]) schema[keyword]?.forEach((_: unknown, index: number) => (found.add(`${where}/${keyword}/${index}`), visit(`${where}/${keyword}/${index}`)));
-    schema.allOf?.forEach((_: unknown, index: number) => visit(`${where}/allOf/${index}`));
-    for (const name of Object.keys(schema.properties ?? {})) visit(`${where}/properties/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`);
-    if (typeof schema.additionalProperties === "object") visit(`${where}/additionalProperties`);
-    if (schema.items) visit(`${where}/items`);
+    visit(where, schema);
+    if (schema.$ref) walk(schema.$ref);
+    for (const keyword of ["anyOf", "oneOf", "allOf"]) schema[keyword]?.forEach((_: unknown, index: number) => walk(`${where}/${keyword}/${index}`));
+    for (const name of Object.keys(schema.properties ?? {})) walk(`${where}/properties/${pointerPart(name)}`);
+    if (typeof schema.additionalProperties === "object") walk(`${where}/additionalProperties`);
+    if (schema.items) walk(`${where}/items`);
   };
-  visit(pointer);
+  walk(pointer);
+}
+
+/**
+ * Every branch of the schema at `pointer` and below (through $refs): `<pointer>/anyOf/<i>`,
+ * `<pointer>/oneOf/<i>`, and `<pointer>/type=<t>` for each member of a type array.
+ */
+export function branchesOf(doc: Json, pointer: string): Set<string> {
+  const found = new Set<string>();
+  eachSchema(doc, pointer, (where, schema) => {
+    if (Array.isArray(schema.type)) for (const type of schema.type) found.add(`${where}/type=${type}`);
+    for (const keyword of ["anyOf", "oneOf"]) schema[keyword]?.forEach((_: unknown, index: number) => found.add(`${where}/${keyword}/${index}`));
+  });
   return found;
 }
 
@@ -214,7 +222,7 @@ export function branchesTaken(doc: Json, validator: (pointer: string) => Validat
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const properties = schema.properties ?? {};
     for (const [name, entry] of Object.entries(value)) {
-      if (Object.hasOwn(properties, name)) branchesTaken(doc, validator, `${pointer}/properties/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`, entry, taken);
+      if (Object.hasOwn(properties, name)) branchesTaken(doc, validator, `${pointer}/properties/${pointerPart(name)}`, entry, taken);
       else if (typeof schema.additionalProperties === "object") branchesTaken(doc, validator, `${pointer}/additionalProperties`, entry, taken);
     }
   }
@@ -222,26 +230,16 @@ export function branchesTaken(doc: Json, validator: (pointer: string) => Validat
   return taken;
 }
 
+const ASSERTIONS = ["type", "enum", "const", "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "required", "minProperties", "maxProperties", "propertyNames", "anyOf", "oneOf"];
+
 /** Where a value can be rejected: `<pointer>/<keyword>` for each assertion at `pointer` and below. */
 export function assertionsOf(doc: Json, pointer: string): Set<string> {
-  const ASSERTIONS = ["type", "enum", "const", "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "required", "minProperties", "maxProperties", "propertyNames", "anyOf", "oneOf"];
   const found = new Set<string>();
-  const seen = new Set<string>();
-  const visit = (where: string) => {
-    if (seen.has(where)) return;
-    seen.add(where);
-    const schema = at(doc, where);
-    if (typeof schema !== "object" || schema === null) return;
-    if (schema.$ref) visit(schema.$ref);
+  eachSchema(doc, pointer, (where, schema) => {
     for (const keyword of ASSERTIONS) if (keyword in schema) found.add(`${where}/${keyword}`);
     if (schema.additionalProperties === false) found.add(`${where}/additionalProperties`);
     if (schema.propertyNames) for (const keyword of Object.keys(schema.propertyNames)) found.add(`${where}/propertyNames/${keyword}`);
-    for (const keyword of ["anyOf", "oneOf", "allOf"]) schema[keyword]?.forEach((_: unknown, index: number) => visit(`${where}/${keyword}/${index}`));
-    for (const name of Object.keys(schema.properties ?? {})) visit(`${where}/properties/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`);
-    if (typeof schema.additionalProperties === "object") visit(`${where}/additionalProperties`);
-    if (schema.items) visit(`${where}/items`);
-  };
-  visit(pointer);
+  });
   return found;
 }
 
