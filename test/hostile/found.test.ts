@@ -86,16 +86,20 @@ describe("redaction never rewrites a good answer, and catches escaped echoes", (
     expect(JSON.stringify(viaApi.error)).not.toContain(token);
   });
 
-  it("a token echoed in the status line shows nowhere in the error", async () => {
+  it("a token echoed in the status line shows nowhere in the error, nor in callbell.api's response", async () => {
     const { callbell } = stubbed({}, () => new Response("{}", { status: 500, statusText: `bad ${TOKEN}` }));
     const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
     expect(leaksOf(error, TOKEN)).toEqual([]);
+    const { response } = await patchVia(callbell, UUID);
+    expect(response.statusText).toBe("bad [redacted]");
   });
 
-  it("a token echoed in a response header shows nowhere in the error", async () => {
+  it("a token echoed in a response header shows nowhere in the error, nor in callbell.api's response", async () => {
     const { callbell } = stubbed({}, () => new Response("{}", { status: 500, headers: { "x-echo": TOKEN } }));
     const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
     expect(leaksOf(error, TOKEN)).toEqual([]);
+    const { response } = await patchVia(callbell, UUID);
+    expect(response.headers.get("x-echo")).toBe("[redacted]");
   });
 });
 
