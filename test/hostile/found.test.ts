@@ -55,6 +55,18 @@ describe("an error page cannot freeze the process", () => {
     expect(elapsed).toBeLessThan(1_000);
   });
 
+  it("text past the first 2,000 characters is never read: a page that is only white space there quotes nothing", async () => {
+    const { callbell } = stubbed({}, () => new Response(`${" ".repeat(2_000)}late words`, { status: 400 }));
+    const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
+    expect((error as Error).message).toBe(`Callbell answered 400 to PATCH /contacts/${UUID} after 1 attempt`);
+  });
+
+  it("an empty message gives way to the next one the body has", async () => {
+    const { callbell } = stubbed({}, json(422, { message: "", error: { message: "name is too long" } }));
+    const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
+    expect((error as Error).message).toMatch(/: name is too long$/);
+  });
+
   it("a JSON message of 1 MB gives a short error message", async () => {
     const { callbell } = stubbed({}, json(422, { message: "m".repeat(1_000_000) }));
     const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));

@@ -91,6 +91,7 @@ describe.each(vias)("via %s", (via) => {
     const { error } = await call(under.callbell, via);
     expect(error).toBeInstanceOf(CallbellResponseTooLargeError);
     expect(error).toMatchObject({ maxResponseBytes: length - 1, status: 200, attempts: 1, bodyText: "" });
+    expect((error as Error).message).toBe(`Callbell answered 200 after 1 attempt but the body is over maxResponseBytes (${length - 1}).`);
     expect(under.started).toHaveLength(1);
   });
 
