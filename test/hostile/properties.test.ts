@@ -16,7 +16,7 @@
 // the suite checks the same cases, and with a rotating one, new on every run of the suite (FC_ROTATING_SEED
 // replays one; FC_ROTATING=off leaves it out, as the mutation run does). Both are printed in the test's
 // title and on failure. FC_NUM_RUNS sets the runs per seed (default 100; the two properties run
-// concurrently, about 15 s here).
+// concurrently; 70-90 s on a busy 2-core machine).
 //
 // The generators are weighted so that most runs get through to the server and many end in a 2xx
 // contact (bad input, unusable tokens and aborts are a minority), and the suite counts what the runs
