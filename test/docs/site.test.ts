@@ -214,6 +214,8 @@ describe.each([
 
   it("has no serious or critical axe violation, no hidden code line, in every tab and with every expander open", async () => {
     const { page } = reader;
+    // This reader's page, not the shared one above: every click and check is on the page under check.
+    const checked = page.locator(operationSection("updateContact"));
     const problems: unknown[] = [];
     const check = async (state: string) => {
       const violations = await seriousAxeViolations(page);
@@ -221,23 +223,48 @@ describe.each([
       if (violations.length || hidden.length) problems.push({ state, violations, hidden });
     };
     await check("as loaded");
-    const requestTabs = section().locator('h3:has-text("Request samples") + div [role=tab]');
-    for (const label of await requestTabs.allInnerTexts()) {
-      await showRequestSample(page, "updateContact", label.trim());
-      await check(`request sample ${label.trim()}`);
+    const requestTabs = checked.locator('h3:has-text("Request samples") + div [role=tab]');
+    const requestLabels = (await requestTabs.allInnerTexts()).map((label) => label.trim());
+    expect(requestLabels).toHaveLength(samples.length + 1); // Payload, then one per language
+    for (const label of requestLabels) {
+      await showRequestSample(page, "updateContact", label);
+      await expect.poll(() => requestTabs.getByText(label, { exact: true }).getAttribute("aria-selected")).toBe("true");
+      await check(`request sample ${label}`);
     }
-    const responseTabs = section().locator('h3:has-text("Response samples") + div [role=tab]');
-    for (const label of await responseTabs.allInnerTexts()) {
-      await responseTabs.getByText(label.trim(), { exact: true }).click();
-      await check(`response sample ${label.trim()}`);
+    // One response tab per documented status (200 and the ten errors), each opened in turn.
+    const responseTabs = checked.locator('h3:has-text("Response samples") + div [role=tab]');
+    const responseLabels = (await responseTabs.allInnerTexts()).map((label) => label.trim());
+    expect(responseLabels).toEqual(Object.keys(operation.responses));
+    for (const label of responseLabels) {
+      const tab = responseTabs.getByText(label, { exact: true });
+      await tab.click();
+      await expect.poll(() => tab.getAttribute("aria-selected")).toBe("true");
+      await check(`response sample ${label}`);
     }
-    // Every collapsed expander (responses, nested schemas, oneOf), until none is left.
-    for (let round = 0; round < 6; round += 1) {
-      const collapsed = section().locator('button[aria-expanded="false"]');
-      const count = await collapsed.count();
-      if (count === 0) break;
-      for (let index = count - 1; index >= 0; index -= 1) await collapsed.nth(index).click().catch(() => undefined);
+    // Every response (Redoc marks only an open one with aria-expanded), then every nested schema
+    // ("expand <field>"), until none is left closed; the new ones an opened response shows included.
+    const responses = checked.locator("button").filter({ hasText: /^\s*\d{3}\b/ });
+    expect(await responses.count()).toBe(responseLabels.length);
+    let opened = 0;
+    for (let index = 0; index < (await responses.count()); index += 1) {
+      const response = responses.nth(index);
+      if ((await response.getAttribute("aria-expanded")) === "true") continue;
+      await response.click();
+      await expect.poll(() => response.getAttribute("aria-expanded")).toBe("true");
+      opened += 1;
     }
+    expect(opened).toBe(responseLabels.length - 1); // all but 200, open as loaded
+    // A nested schema's button keeps its "expand <field>" label; its row is marked `expanded` once open.
+    const fieldButtons = checked.locator('button[aria-label^="expand "]');
+    const firstClosed = () =>
+      fieldButtons.evaluateAll((buttons) => buttons.findIndex((button) => !(button as { closest(selector: string): { classList: { contains(name: string): boolean } } | null }).closest("tr")?.classList.contains("expanded")));
+    let expanded = 0;
+    for (let index = await firstClosed(); index >= 0 && expanded < 200; index = await firstClosed()) {
+      await fieldButtons.nth(index).click();
+      expanded += 1;
+    }
+    expect(await firstClosed(), "a schema expander still closed").toBe(-1);
+    expect(expanded).toBeGreaterThanOrEqual(2); // contact, and custom_fields inside it
     await check("every expander open");
     expect(problems).toEqual([]);
   }, 300_000);

@@ -6,7 +6,6 @@ import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   CallbellAPIError,
-  CallbellError,
   CallbellInputError,
   CallbellResponseFormatError,
   CallbellResponseTooLargeError,
@@ -56,6 +55,18 @@ describe("an error page cannot freeze the process", () => {
     expect(elapsed).toBeLessThan(1_000);
   });
 
+  it("text past the first 2,000 characters is never read: a page that is only white space there quotes nothing", async () => {
+    const { callbell } = stubbed({}, () => new Response(`${" ".repeat(2_000)}late words`, { status: 400 }));
+    const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
+    expect((error as Error).message).toBe(`Callbell answered 400 to PATCH /contacts/${UUID} after 1 attempt`);
+  });
+
+  it("an empty message gives way to the next one the body has", async () => {
+    const { callbell } = stubbed({}, json(422, { message: "", error: { message: "name is too long" } }));
+    const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
+    expect((error as Error).message).toMatch(/: name is too long$/);
+  });
+
   it("a JSON message of 1 MB gives a short error message", async () => {
     const { callbell } = stubbed({}, json(422, { message: "m".repeat(1_000_000) }));
     const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
@@ -87,16 +98,20 @@ describe("redaction never rewrites a good answer, and catches escaped echoes", (
     expect(JSON.stringify(viaApi.error)).not.toContain(token);
   });
 
-  it("a token echoed in the status line shows nowhere in the error", async () => {
+  it("a token echoed in the status line shows nowhere in the error, nor in callbell.api's response", async () => {
     const { callbell } = stubbed({}, () => new Response("{}", { status: 500, statusText: `bad ${TOKEN}` }));
     const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
     expect(leaksOf(error, TOKEN)).toEqual([]);
+    const { response } = await patchVia(callbell, UUID);
+    expect(response.statusText).toBe("bad [redacted]");
   });
 
-  it("a token echoed in a response header shows nowhere in the error", async () => {
+  it("a token echoed in a response header shows nowhere in the error, nor in callbell.api's response", async () => {
     const { callbell } = stubbed({}, () => new Response("{}", { status: 500, headers: { "x-echo": TOKEN } }));
     const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
     expect(leaksOf(error, TOKEN)).toEqual([]);
+    const { response } = await patchVia(callbell, UUID);
+    expect(response.headers.get("x-echo")).toBe("[redacted]");
   });
 });
 
@@ -323,7 +338,6 @@ describe("a shared signal gathers no listeners", () => {
     for (let i = 0; i < 10_000; i++) await patchVia(callbell, UUID, { name: "Joe" }, { signal: controller.signal });
     expect(peak).toBeLessThanOrEqual(1);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
-    expect(CallbellError).toBeDefined();
   });
 });
 

@@ -1,6 +1,7 @@
 // The wiring of `npm run test:live`, offline: Prism's validating proxy in front of a local server
 // that plays Callbell, once answering as the contract says and once not.
 import { execFile } from "node:child_process";
+import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -65,16 +66,38 @@ describe("checkConformance through prism proxy --errors", () => {
   });
 });
 
+/** An http URL on 127.0.0.1 where nothing listens: a port taken from the system, then let go. */
+async function closedUpstream(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as import("node:net").AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
 describe("npm run test:live", () => {
   const script = path.join(root, "scripts", "live-conformance.mjs");
+  // Every run has an upstream on 127.0.0.1, closed unless a test starts a stand-in there: whatever
+  // check of the script's a test gets past, nothing can reach the real API. The script is killed
+  // (and awaited) if it runs past the timeout.
+  let closed: string;
+  beforeAll(async () => {
+    closed = await closedUpstream();
+  });
   const runLive = async (env: Record<string, string>) => {
     const clean = cleanEnv();
     for (const name of ["CALLBELL_API_TOKEN", "CALLBELL_TEST_CONTACT_UUID", "CALLBELL_TEST_CONTACT_NAME", "CALLBELL_LIVE_UPSTREAM"]) delete clean[name];
     try {
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], { cwd: root, env: { ...clean, ...env } });
+      const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], {
+        cwd: root,
+        env: { ...clean, CALLBELL_LIVE_UPSTREAM: closed, ...env },
+        timeout: 50_000,
+        killSignal: "SIGKILL",
+      });
       return { code: 0, output: stdout + stderr };
     } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
+      const failed = error as { code: number | null; signal: string | null; stdout: string; stderr: string };
+      if (failed.signal) throw new Error(`scripts/live-conformance.mjs did not finish within 50 s and was killed (${failed.signal}):\n${failed.stdout}${failed.stderr}`);
       return { code: failed.code, output: failed.stdout + failed.stderr };
     }
   };

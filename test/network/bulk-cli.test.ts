@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRateLimitedStandIn } from "../../scripts/rate-limited-stand-in.mjs";
 import { assertBuildIsFresh, root } from "../support/build.js";
+import { spawnBounded } from "../support/children.js";
 import { valid, invalidOfItsType, type Schema } from "../support/schema-arbitraries.js";
 import { parameterValidator, schemaValidator, spec } from "../support/spec.js";
 
@@ -24,19 +25,12 @@ const validUuid = parameterValidator("ContactUuid");
 
 type StandIn = Awaited<ReturnType<typeof startRateLimitedStandIn>>;
 
+/** The CLI, killed if it runs past 15 s (a test's own timeout is 20 s). */
 function runCli(args: string[], env: Record<string, string | undefined> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: folder,
-      env: { PATH: process.env.PATH, CALLBELL_API_TOKEN: TOKEN, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  return spawnBounded(process.execPath, [CLI, ...args], {
+    cwd: folder,
+    env: { PATH: process.env.PATH, CALLBELL_API_TOKEN: TOKEN, ...env },
+    timeout: 15_000,
   });
 }
 

@@ -5,12 +5,12 @@
 // (d) the types are clean in strict projects on TypeScript 5.4, 5.9 and 7, and
 // (e) esbuild and vite bundle it for the browser.
 // One npm cache and --prefer-offline throughout; (c) to (e) share one install.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuildIsFresh, cleanEnv, packTarball, root } from "../support/build.js";
+import { killAndWait, spawnSyncBounded } from "../support/children.js";
 
 // Only the npm registry is reachable, and CI runs this every time: use the cache first.
 const env = cleanEnv({
@@ -21,7 +21,7 @@ const env = cleanEnv({
 });
 
 function run(command: string, cwd: string) {
-  const result = spawnSync("sh", ["-c", command], { cwd, env, encoding: "utf8" });
+  const result = spawnSyncBounded("sh", ["-c", command], { cwd, env });
   if (result.status !== 0)
     throw new Error(`\`${command}\` failed in ${cwd} (exit ${result.status}):\n${result.stdout}${result.stderr}`);
   return result.stdout;
@@ -217,7 +217,7 @@ const fetch = async (url) => String(url).endsWith("/gone")
     expect(run(`node -p 'require.resolve("callbell-openapi/bulk")'`, project).trim()).toMatch(/dist\/bulk\.cjs$/);
     expect(run("npx --no-install callbell-contacts --help", project)).toContain("Usage: callbell-contacts update");
     writeFileSync(path.join(project, "contacts.csv"), "uuid,name,tags\nabc,Joe,VIP|Interested\n");
-    const dryRun = spawnSync("sh", ["-c", "npx --no-install callbell-contacts update --input contacts.csv --dry-run"], { cwd: project, env, encoding: "utf8" });
+    const dryRun = spawnSyncBounded("sh", ["-c", "npx --no-install callbell-contacts update --input contacts.csv --dry-run"], { cwd: project, env, timeout: 30_000 });
     expect(dryRun.stderr).toContain("1 row checked, all valid; nothing sent (--dry-run).");
     expect(dryRun.status).toBe(0);
   }, 60_000);
@@ -368,7 +368,7 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
     expect(readFileSync(path.join(esm, "test", "contacts.test.js"), "utf8")).toMatch(/^import \{/m);
     // Jest reports on stderr; run() throws with both streams when a test fails.
     for (const [dir, nodeOptions] of [[cjs, ""], [esm, "--experimental-vm-modules"]] as const) {
-      const result = spawnSync(bin("jest"), ["--ci", "--verbose"], { cwd: dir, env: { ...env, NODE_OPTIONS: nodeOptions }, encoding: "utf8" });
+      const result = spawnSyncBounded(bin("jest"), ["--ci", "--verbose"], { cwd: dir, env: { ...env, NODE_OPTIONS: nodeOptions }, timeout: 55_000 });
       const output = `${result.stdout}${result.stderr}`;
       expect(result.status, output).toBe(0);
       expect(output).toMatch(/Tests:\s+3 passed, 3 total/);
@@ -404,7 +404,7 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
       expect(second).toMatchObject({ uuid, name: "Zed", tags: ["A"], note: "n" });
       expect(await (await fetch(`${url}/__mock/contacts`)).json()).toEqual([second]);
     } finally {
-      child.kill("SIGTERM");
+      await killAndWait(child);
     }
   }, 60_000);
 
@@ -429,7 +429,7 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
         "src/usage.ts": setup.type === "commonjs" ? asCommonJsUsage(STRICT_USAGE) : STRICT_USAGE,
         ...(setup.node ? { "src/node-usage.ts": setup.type === "commonjs" ? asCommonJsUsage(NODE_USAGE) : NODE_USAGE } : {}),
       });
-      const result = spawnSync(process.execPath, [tsc, "-p", "."], { cwd: dir, env, encoding: "utf8" });
+      const result = spawnSyncBounded(process.execPath, [tsc, "-p", "."], { cwd: dir, env, timeout: 30_000 });
       expect(result.status, `${alias} ${name}:\n${result.stdout}${result.stderr}`).toBe(0);
     }
     // The declaration files really were checked: a wrong call in the same setup fails.
@@ -438,7 +438,7 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
       "tsconfig.json": JSON.stringify({ compilerOptions: { ...strictOptions, ...setups["nodenext-esm"].options }, include: ["src"] }),
       "src/usage.ts": `import { createCallbellClient } from "callbell-openapi";\ncreateCallbellClient({ token: 42 });\n`,
     });
-    const refused = spawnSync(process.execPath, [tsc, "-p", "."], { cwd: wrong, env, encoding: "utf8" });
+    const refused = spawnSyncBounded(process.execPath, [tsc, "-p", "."], { cwd: wrong, env, timeout: 30_000 });
     expect(refused.status).not.toBe(0);
     expect(`${refused.stdout}`).toMatch(/TS2322|TS2769|TS2345/);
   }, 120_000);

@@ -7,7 +7,6 @@
 // .cache/generators/ (reused while the lockfile is unchanged), never into devDependencies. They
 // run on Node 22 (scripts/fetch-node.mjs): @hey-api/openapi-ts 0.99 and orval 8.38 need 22.18+.
 // The generated clients are type-checked with TypeScript 5.9 and called on this Node (20).
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +15,7 @@ import { beforeAll, afterAll, describe, expect, inject, it } from "vitest";
 import { cacheDir, fetchNode } from "../../scripts/fetch-node.mjs";
 import { assertBuildIsFresh, cleanEnv, packTarball, root } from "../support/build.js";
 import { uuid as SENT_UUID } from "./generators/calls/result.js";
+import { spawnSyncBounded } from "../support/children.js";
 
 const sources = path.join(root, "test", "package", "generators");
 const project = path.join(cacheDir, "generators");
@@ -52,15 +52,15 @@ let node22: string;
 let env: NodeJS.ProcessEnv;
 let workDir: string;
 
-function run(command: string[], options: { node?: string } = {}) {
+/** A command in the scratch project, killed past `timeout` ms (default 100 s; vitest cannot stop a synchronous child). */
+function run(command: string[], options: { node?: string; timeout?: number } = {}) {
   const [file, ...args] = command;
-  const result = options.node
-    ? spawnSync(options.node, [file!, ...args], { cwd: project, env, encoding: "utf8" })
-    : spawnSync(file!, args, { cwd: project, env, encoding: "utf8" });
+  const bounds = { cwd: project, env, timeout: options.timeout ?? 100_000 };
+  const result = options.node ? spawnSyncBounded(options.node, [file!, ...args], bounds) : spawnSyncBounded(file!, args, bounds);
   return { status: result.status, output: `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? String(result.error) : ""}` };
 }
 
-function mustRun(command: string[], options: { node?: string } = {}) {
+function mustRun(command: string[], options: { node?: string; timeout?: number } = {}) {
   const { status, output } = run(command, options);
   if (status !== 0) throw new Error(`\`${command.join(" ")}\` failed in ${project} (exit ${status}):\n${output}`);
   return output;
@@ -86,7 +86,7 @@ beforeAll(() => {
   const lock = createHash("sha256").update(readFileSync(path.join(sources, "package-lock.json"))).digest("hex");
   const stamp = path.join(project, "node_modules", ".installed-from");
   if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lock) {
-    mustRun(["npm", "ci", "--ignore-scripts"]);
+    mustRun(["npm", "ci", "--ignore-scripts"], { timeout: 500_000 });
     writeFileSync(stamp, lock);
   }
 

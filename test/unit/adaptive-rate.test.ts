@@ -63,3 +63,15 @@ describe("AdaptiveRate", () => {
     expect(floor.rate).toBe(1);
   });
 });
+
+describe("AdaptiveRate's window", () => {
+  it("counts a 429 for a request sent exactly one window after the last decrease", () => {
+    const rate = new AdaptiveRate(100);
+    rate.recordRateLimited(0, 0, undefined);
+    expect(rate.rate).toBe(80);
+    rate.recordRateLimited(999, 999, undefined);
+    expect(rate.rate).toBe(80);
+    rate.recordRateLimited(1_000, 1_000, undefined);
+    expect(rate.rate).toBe(64);
+  });
+});

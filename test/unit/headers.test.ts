@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
 import { CallbellInputError, createCallbellClient, RateLimitError, type ExtraHeaders } from "../../src/index.js";
+import { checkHeaders } from "../../src/headers.js";
 import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 
 const BASE = "http://api.test/v1";
@@ -152,5 +153,25 @@ describe("headers against the mock", () => {
     const error = await callbell.updateContact(UUID, { name: "Joe" }, { headers: { Prefer: "code=429" } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(await callbell.updateContact(UUID, { name: "Joe" }, { headers: { Prefer: "code=200" } })).toHaveProperty("uuid");
+  });
+});
+
+describe("checkHeaders", () => {
+  it("gives each header by its lower-case name", () => {
+    expect({ ...checkHeaders({ "X-Trace-Id": "a", PREFER: "code=200" }) }).toEqual({ "x-trace-id": "a", prefer: "code=200" });
+  });
+
+  it("says what is wrong, naming the headers option", () => {
+    expect(() => checkHeaders(new Headers() as unknown as ExtraHeaders)).toThrow(
+      expect.objectContaining({ name: "CallbellInputError", field: "headers", message: "headers must be a plain object." }),
+    );
+    expect(() => checkHeaders({ Authorization: "Bearer x" })).toThrow(
+      expect.objectContaining({ field: "headers", message: "Pass the token as `token`, not in headers." }),
+    );
+    expect(() => checkHeaders({ "bad name": "x" })).toThrow(expect.objectContaining({ field: "headers" }));
+  });
+
+  it("refuses Authorization only, not a header whose name merely contains it", () => {
+    expect({ ...checkHeaders({ "x-authorization": "a", "authorization-id": "b" }) }).toEqual({ "x-authorization": "a", "authorization-id": "b" });
   });
 });

@@ -147,6 +147,8 @@ describe("how long it waits", () => {
     ["delta-seconds", { "Retry-After": "2" }, 2_000],
     ["zero", { "Retry-After": "0" }, 0],
     ["an HTTP-date", { "Retry-After": "Wed, 25 Nov 2026 19:08:17 GMT" }, 3_000],
+    ["an RFC 850 date", { "Retry-After": "Wednesday, 25-Nov-26 19:08:17 GMT" }, 3_000],
+    ["an asctime date", { "Retry-After": "Wed Nov 25 19:08:17 2026" }, 3_000],
     ["an HTTP-date in the past", { "Retry-After": "Wed, 25 Nov 2026 19:08:00 GMT" }, 0],
     ["exactly the 60 s cap", { "Retry-After": "60" }, 60_000],
     ["something unreadable: the backoff instead", { "Retry-After": "soon" }, 500],
@@ -157,6 +159,17 @@ describe("how long it waits", () => {
     expect(value).toEqual(contact);
     expect(waitsBetween(calledAt)).toEqual([wait]);
   });
+
+  it.each(["Wed, 25 Nov 2026 19:08:00 GMT", "Wednesday, 25-Nov-26 19:08:00 GMT", "Wed Nov 25 19:08:00 2026"])(
+    "a date in the past (%s) means no wait: the RateLimitError's retryAfterMs is 0, never below",
+    async (date) => {
+      vi.setSystemTime(NOW);
+      const { callbell } = client([json(429, {}, { "Retry-After": date })], { maxRetries: 0 });
+      const { error } = await settle(callbell.updateContact(UUID, UPDATE));
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect((error as RateLimitError).retryAfterMs).toBe(0);
+    },
+  );
 
   it("honours Retry-After on a 503 too", async () => {
     const { callbell, calledAt } = client([json(503, {}, { "Retry-After": "7" }), json(200, { contact })]);

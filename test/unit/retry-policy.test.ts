@@ -62,3 +62,21 @@ describe("retryAfterMs", () => {
     expect(RETRY_AFTER_CAP_MS).toBe(60_000);
   });
 });
+
+describe("retryAfterMs, at the edges of each form", () => {
+  const now = Date.parse("Wed, 25 Nov 2026 19:08:14 GMT");
+  const read = (value: string) => retryAfterMs(new Headers({ "Retry-After": value }), now);
+
+  it.each([
+    "xSunday, 06-Nov-94 08:49:37 GMT",
+    "Sunday, 06-Nov-94 08:49:37 GMTx",
+    "xSun Nov  6 08:49:37 1994",
+    "Sun Nov  6 08:49:37 1994x",
+  ])("refuses an obsolete date with anything before or after it: %j", (value) => {
+    expect(read(value)).toBeUndefined();
+  });
+
+  it("reads an RFC 850 year exactly 50 years ahead as this century's", () => {
+    expect(read("Friday, 06-Nov-76 00:00:00 GMT")).toBe(Date.parse("Fri, 06 Nov 2076 00:00:00 GMT") - now);
+  });
+});
