@@ -21,9 +21,9 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CallbellError, CallbellInputError, CallbellResponseTooLargeError, createCallbellClient, type ContactUpdate } from "../../src/index.js";
-import { backoffMs, RETRY_AFTER_CAP_MS } from "../../src/retry-policy.js";
-import { printedForms } from "../support/redaction.js";
+import { CallbellError, CallbellInputError, CallbellResponseTooLargeError, createCallbellClient, type ContactUpdate } from "../../src/client/index.js";
+import { backoffMs, RETRY_AFTER_CAP_MS } from "../../src/client/retry-policy.js";
+import { printedForms } from "../support/secret-leaks.js";
 
 const SEED = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 100);

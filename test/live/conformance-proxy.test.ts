@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { conformingAnswer, startStandInApi } from "../../scripts/stand-in-api.mjs";
+import { conformingAnswer, startStandInApi } from "../fakes/conforming-api.mjs";
 import { assertBuildIsFresh, cleanEnv, root } from "../support/build.js";
 
 const TOKEN = "live_SECRETtoken123";
@@ -13,10 +13,10 @@ const NAME = "Jöe Tester";
 // Callbell's answer with the contact's id missing and a date that is not one.
 const violatingAnswer = () => ({ status: 200, body: { contact: { name: NAME, createdAt: "yesterday" } } });
 
-let live: typeof import("../../scripts/live-conformance.mjs");
+let live: typeof import("../../scripts/ci/live-conformance.mjs");
 beforeAll(async () => {
   assertBuildIsFresh(); // the script uses the built package, as a team would
-  live = await import("../../scripts/live-conformance.mjs");
+  live = await import("../../scripts/ci/live-conformance.mjs");
 });
 
 let api: Awaited<ReturnType<typeof startStandInApi>> | undefined;
@@ -66,7 +66,7 @@ describe("checkConformance through prism proxy --errors", () => {
 });
 
 describe("npm run test:live", () => {
-  const script = path.join(root, "scripts", "live-conformance.mjs");
+  const script = path.join(root, "scripts", "ci", "live-conformance.mjs");
   const runLive = async (env: Record<string, string>) => {
     const clean = cleanEnv();
     for (const name of ["CALLBELL_API_TOKEN", "CALLBELL_TEST_CONTACT_UUID", "CALLBELL_TEST_CONTACT_NAME", "CALLBELL_LIVE_UPSTREAM"]) delete clean[name];

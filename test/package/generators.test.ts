@@ -5,7 +5,7 @@
 // two envelopes, validating the answer with its own zod schemas where it makes them.
 // The generators are pinned in test/package/generators/package.json and installed into
 // .cache/generators/ (reused while the lockfile is unchanged), never into devDependencies. They
-// run on Node 22 (scripts/fetch-node.mjs): @hey-api/openapi-ts 0.99 and orval 8.38 need 22.18+.
+// run on Node 22 (scripts/ci/fetch-node.mjs): @hey-api/openapi-ts 0.99 and orval 8.38 need 22.18+.
 // The generated clients are type-checked with TypeScript 5.9 and called on this Node (20).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, afterAll, describe, expect, inject, it } from "vitest";
-import { cacheDir, fetchNode } from "../../scripts/fetch-node.mjs";
+import { cacheDir, fetchNode } from "../../scripts/ci/fetch-node.mjs";
 import { assertBuildIsFresh, cleanEnv, packTarball, root } from "../support/build.js";
 
 const sources = path.join(root, "test", "package", "generators");

@@ -1,7 +1,7 @@
 // Prints the plain closing line that CI reads, "vitest: N passed, N failed, N skipped", and before
 // it one line naming the toolchains whose tests were skipped, so a skip is never taken for a pass.
 import type { Reporter, TestModule } from "vitest/node";
-import { toolchains } from "../../scripts/toolchains.mjs";
+import { toolchains } from "../../scripts/lib/toolchains.mjs";
 import { SKIP_NOTE_PREFIX } from "./toolchains.js";
 
 export default class SummaryReporter implements Reporter {

@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withGuide } from "../../scripts/docs-guide.mjs";
-import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS } from "../../src/retry-policy.js";
+import { withGuide } from "../../scripts/site/guide.mjs";
+import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS } from "../../src/client/retry-policy.js";
 
 const docsSpec = JSON.parse(readFileSync("generated/openapi-with-samples.json", "utf8"));
 const page = withGuide(docsSpec, readFileSync("CHANGELOG.md", "utf8"));
@@ -51,7 +51,7 @@ describe("the docs page's errors table", () => {
 
 describe("what the contract claims on its own", () => {
   it("is the same table in the README and on the docs page", async () => {
-    const { ownClaims } = await import("../../scripts/docs-guide.mjs");
+    const { ownClaims } = await import("../../scripts/site/guide.mjs");
     const readme = readFileSync("README.md", "utf8");
     for (const [claim, why] of ownClaims) expect(readme).toContain(`| ${claim} | ${why} |`);
   });
