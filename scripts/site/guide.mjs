@@ -5,6 +5,8 @@
 // `#` headings in descriptions become Redoc's sidebar entries and deep links (#section/…);
 // tags marked x-traitTag are sections of prose placed after the operations.
 
+import { readFileSync } from "node:fs";
+
 const DOCS_REPO = "https://github.com/callbellchat/callbell-public-docs/blob/4878e4f";
 const link = (title, file) => `[${title}](${DOCS_REPO}/${file})`;
 export const sources = [
@@ -18,20 +20,25 @@ export const sources = [
   ["[Tomtokio/msg-triage](https://github.com/Tomtokio/msg-triage), [DanteUrdaneta/callbell_whatsapp_agent](https://github.com/DanteUrdaneta/callbell_whatsapp_agent)", "third parties calling the live API: object envelope, tags replace, fields left out kept, 201 accepted", "2026-08"],
 ];
 
-/** What this contract says that no source says: its own rules and guesses. The README has the same table. */
-export const ownClaims = [
-  ["The body must name at least one field (`minProperties: 1`), and unknown fields are rejected", "a request that changes nothing, or a misspelt field, fails before it is sent"],
-  ["`tags` holds no repeats (`uniqueItems`)", "the list is a set; Callbell says nothing about repeats"],
-  ["Length and count bounds: `name` 1-255, 100 tags of 255, 100 custom fields, custom-field strings 1000, `assigned_user` 254, `team_uuid` and the path `uuid` 128", "a pasted file or a runaway loop fails fast; only `note`'s 1000 is Callbell's"],
-  ["The path `uuid` is one segment: not empty, no `/`", "anything else would address another path"],
-  ["Which status answers which mistake (400, 401, 403, 404, 422) and every error body", "no source shows one; the example bodies are illustrative"],
-  ["`Retry-After` may come with 429", "Callbell documents no rate-limit headers"],
-  ["A number is accepted in `custom_fields`", "Callbell's own example sends `123`; its type table asks for a string"],
-  ["`null` accepted for `team` and `channel`, and numbers, booleans and `null` among `customFields` values", "precautions, so that a plausible answer never fails validation"],
-  ["Any 2xx is success", "Callbell documents none; its page implies 200"],
-];
+/** The table docs/sources.md gives after the paragraph starting `lead`, as rows of cells. */
+export function tableAfter(markdown, lead) {
+  const start = markdown.indexOf(lead);
+  if (start < 0) throw new Error(`docs/sources.md has no paragraph starting "${lead}"; the docs page takes a table from it.`);
+  const lines = markdown.slice(start).split("\n").slice(1);
+  const first = lines.findIndex((line) => line.startsWith("|"));
+  const end = lines.findIndex((line, index) => index > first && !line.startsWith("|"));
+  return lines
+    .slice(first + 2, end < 0 ? undefined : end)
+    .map((line) => line.slice(2, -2).split(" | "));
+}
 
-/** What the client does about each status: README, "Retries, timeouts and the token". */
+/** What this contract says that no source says: its own rules and guesses, from docs/sources.md. */
+export const ownClaims = tableAfter(
+  readFileSync(new URL("../../docs/sources.md", import.meta.url), "utf8"),
+  "What the contract claims on its own",
+);
+
+/** What the client does about each status, as docs/client.md says. */
 export const clientRetries = {
   retried: "yes: 3 attempts by default (`maxRetries: 2`)",
   notRetried: "no: fix the request",

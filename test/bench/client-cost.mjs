@@ -7,7 +7,7 @@
 //      alone (size-limit with esbuild, from .size-limit.json, the budget npm test enforces);
 //   4. the wall time of npm run generate, lint and docs against an npm script that does nothing.
 // Not part of npm test: timings depend on the machine and on what else it is doing.
-// Figures and the machine they came from are recorded in the README, "Benchmarks".
+// Figures, with the date, commit and machine of each run, are recorded in docs/benchmarks.md.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";

@@ -1,4 +1,4 @@
-// The README's promises as invariants over generated server and caller behaviour. fast-check
+// docs/guarantees.md's promises as invariants over generated server and caller behaviour. fast-check
 // generates, per run, what a scripted node:http server on 127.0.0.1 does on each attempt (status,
 // odd ones included; Retry-After in every form and garbage; bodies that are JSON, HTML, over the
 // cap, gzipped, cut, empty, echoing the token raw or JSON-escaped; delays, resets, hangs, stalls)
