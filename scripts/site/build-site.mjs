@@ -1,11 +1,6 @@
-// `npm run docs`: the docs site, one self-contained page that Redoc renders from
-// generated/openapi-with-samples.json, plus the contract itself to download.
+// `npm run docs`: the docs site, one self-contained page that Redoc 2 renders from
+// generated/openapi-with-samples.json, plus the contract to download; why Redoc 2: docs/docs-site.md.
 // Usage: node scripts/site/build-site.mjs [outDir]   (outDir defaults to site/)
-//
-// Redoc 2 (the `redoc` package, the line `@redocly/cli` 1.x builds with) rather than `redocly
-// build-docs` from our @redocly/cli 2: Redoc 3 drops x-codeSamples whose language it does not
-// list (Rust) and fetches a badge from a Redocly host. The page inlines Redoc's standalone bundle
-// instead of linking its CDN copy, and its Content-Security-Policy allows nothing from any host.
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -1,14 +1,7 @@
-// How fast a batch may send: evenly spaced sends at a rate that backs off on 429s and creeps
-// back up on successes (additive increase, multiplicative decrease, as TCP does), never above
-// the rate the caller set, plus a pause for the whole batch when a 429 says how long to wait.
-// Our own because no well-kept limiter changes its rate while running (p-queue, p-throttle
-// and limiter fix it at construction; bottleneck can, but has had no release since 2019).
+// How fast a batch may send: evenly spaced sends at a rate that backs off on 429s and creeps back up
+// on successes (AIMD), never above the caller's rate. Why our own: docs/bulk-and-cli.md.
 
-/**
- * Sends due late (a busy event loop) may catch up by this much, and no more: a burst of at most
- * 10 ms of sends, 3 at the default rate. (50 ms kept pace no better on a loaded machine, and
- * earned more 429s: the server's window saw the bursts.)
- */
+/** Sends due late (a busy event loop) may catch up by this much: a burst of at most 10 ms of sends. */
 const CATCH_UP_MS = 10;
 /** Callbell counts requests per second: for a second after a decrease, its window still holds requests sent faster. */
 const WINDOW_MS = 1_000;

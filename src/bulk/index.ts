@@ -1,7 +1,5 @@
-// Many updates at Callbell's rate limit (`callbell-openapi/bulk`): every item checked against the
-// spec before it is sent, sends paced by an adaptive rate shared by the whole batch, the client's
-// retry policy applied here (each call runs with maxRetries 0) so that retries count against the
-// batch's rate and a 429's Retry-After pauses the batch, and exactly one result per item.
+// Many updates at Callbell's rate limit (`callbell-openapi/bulk`): every item checked before it is
+// sent, sends paced and retried by the batch so that retries count against its rate, one result per item.
 import { validateContactUpdate, validateContactUuid, type SchemaProblem } from "../../generated/contact-validators.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
 import type { CallbellClient, Contact, ContactUpdate } from "../client/client.js";
@@ -13,7 +11,10 @@ export interface BulkItem {
   update: ContactUpdate;
 }
 
-/** One item's outcome. `index` is the item's position in the input, from 0; `attempts` counts the requests sent for it. */
+/**
+ * One item's outcome. `index` is the item's position in the input, from 0; `attempts` counts the
+ * requests sent for it.
+ */
 export type BulkResult =
   | { index: number; uuid: string; ok: true; contact: Contact; attempts: number }
   | { index: number; uuid: string; ok: false; error: Error; attempts: number };
@@ -47,7 +48,10 @@ export interface UpdateContactsOptions {
   maxRetries?: number | undefined;
   /** Each request's time limit; default the client's (30 000 ms). */
   timeoutMs?: number | undefined;
-  /** The wait before an item's retry when the server gave no Retry-After. Default the client's: 0.5 s doubling to 8 s, jittered. */
+  /**
+   * The wait before an item's retry when the server gave no Retry-After. Default the client's: 0.5 s
+   * doubling to 8 s, jittered.
+   */
   retryDelayMs?: ((retry: number) => number) | undefined;
 }
 
@@ -229,8 +233,11 @@ async function* run(
       attempts: 0,
     });
     if (item === null || typeof item !== "object") return refuse("item", "An item must be an object { uuid, update }.");
-    if (!validateContactUuid(uuid))
-      return refuse("uuid", `uuid ${JSON.stringify(uuid) ?? "undefined"} does not match the ContactUuid parameter: ${describeProblems(validateContactUuid.errors)}.`);
+    if (!validateContactUuid(uuid)) {
+      const shown = JSON.stringify(uuid) ?? "undefined";
+      const problems = describeProblems(validateContactUuid.errors);
+      return refuse("uuid", `uuid ${shown} does not match the ContactUuid parameter: ${problems}.`);
+    }
     if (!validateContactUpdate(update))
       return refuse("update", `The update does not match ContactUpdate: ${describeProblems(validateContactUpdate.errors)}.`);
     return { index, uuid: id, update: update as ContactUpdate, attempts: 0, readyAt: 0 };

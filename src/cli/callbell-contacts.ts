@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// callbell-contacts: bulk contact updates from a CSV or JSON Lines file, for people who do not
-// write code. Reads the file twice: first to check every row (all problems, by line number,
-// before any request), then lazily to send, so a file of millions is never held in memory.
+// callbell-contacts: bulk contact updates from a CSV or JSON Lines file. Reads the file twice: first
+// to check every row before any request, then lazily to send, so a file is never held in memory.
 import { createWriteStream, existsSync } from "node:fs";
 import { once } from "node:events";
 import { parseArgs } from "node:util";

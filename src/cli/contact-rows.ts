@@ -1,14 +1,5 @@
-// Rows of a CSV or JSON Lines file as contact updates, read lazily, each with its line number,
-// for the `callbell-contacts` command. Node only (files); the bulk entry itself does not use it.
-//
-// CSV: a header row, then one contact per row. `uuid` is required; the other columns are
-// ContactUpdate's fields (`name`, `tags`, `assigned_user`, `unassign_user`, `team_uuid`,
-// `bot_status`, `note`) and `custom_fields.<name>` for a custom field's text, or
-// `custom_fields.<name>[]` for a checkbox field's list. `tags` and `[]` cells hold several values
-// split by the separator (default `|`); `unassign_user` is `true` or `false`. An empty cell
-// leaves the field unchanged (to send an empty value, use JSON Lines).
-// JSON Lines: one object per line, `uuid` and the ContactUpdate fields side by side; blank
-// lines are skipped.
+// Rows of a CSV or JSON Lines file as contact updates, read lazily, each with its line number, for
+// the `callbell-contacts` command; the columns and their meaning are in docs/bulk-and-cli.md.
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import { validateContactUpdate, validateContactUuid, type SchemaProblem } from "../../generated/contact-validators.js";

@@ -1,6 +1,5 @@
-// The typed client: openapi-fetch for types and the raw API, plus what it leaves to us (auth,
-// input checks, one Contact out of either envelope, typed errors); timeouts, retries and the
-// body cap live in transport.ts, which both updateContact and `api` go through.
+// The typed client: openapi-fetch for types and the raw API, plus auth, input checks, one Contact out
+// of either envelope and typed errors; timeouts, retries and the body cap live in internal/transport.ts.
 import createClient, { type FetchOptions, type FetchResponse } from "openapi-fetch";
 import type { components, paths } from "../../generated/schema.js";
 import { CallbellAPIError, CallbellInputError, CallbellResponseFormatError } from "./errors.js";
@@ -20,21 +19,36 @@ export interface CallbellClientOptions {
    * called for every attempt. Defaults to the `CALLBELL_API_TOKEN` environment variable.
    */
   token?: TokenSource | undefined;
-  /** Defaults to https://api.callbell.eu/v1; point it at a mock to test. http(s), with no user info, query or fragment. */
+  /**
+   * Defaults to https://api.callbell.eu/v1; point it at a mock to test. http(s), with no user info,
+   * query or fragment.
+   */
   baseUrl?: string | undefined;
   /** A fetch implementation; defaults to the global one. */
   fetch?: typeof globalThis.fetch | undefined;
-  /** Each attempt's time limit in ms, for the token function, the response's headers and body together. Default 30 000. */
+  /**
+   * Each attempt's time limit in ms, for the token function, the response's headers and body together.
+   * Default 30 000.
+   */
   timeoutMs?: number | undefined;
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2; 0 turns them off. */
   maxRetries?: number | undefined;
-  /** The longest response body read, in bytes after decompression. Default 1 MiB; a longer one is a CallbellResponseTooLargeError. */
+  /**
+   * The longest response body read, in bytes after decompression. Default 1 MiB; a longer one is a
+   * CallbellResponseTooLargeError.
+   */
   maxResponseBytes?: number | undefined;
-  /** Headers for every request, such as a tracing id; per-call `headers` add to them. Not `Authorization`: that is `token`. */
+  /**
+   * Headers for every request, such as a tracing id; per-call `headers` add to them. Not
+   * `Authorization`: that is `token`.
+   */
   headers?: ExtraHeaders | undefined;
 }
 
-/** Per-call options: `signal`, `headers` (added to the client's), and `timeoutMs`, `maxRetries` or `maxResponseBytes` to override the client's. */
+/**
+ * Per-call options: `signal`, `headers` (added to the client's), and `timeoutMs`, `maxRetries` or
+ * `maxResponseBytes` to override the client's.
+ */
 export type RequestOptions = SendOptions & { headers?: ExtraHeaders | undefined };
 
 type PatchOperation = paths["/contacts/{uuid}"]["patch"];
@@ -53,7 +67,10 @@ export interface CallbellApi {
 export interface CallbellClient {
   /** Updates a contact and resolves to it as Callbell returns it after the update. */
   updateContact(uuid: string, update: ContactUpdate, options?: RequestOptions): Promise<Contact>;
-  /** The underlying openapi-fetch client, with auth, checks, timeouts and retries applied, for `{ data, error, response }`. */
+  /**
+   * The underlying openapi-fetch client, with auth, checks, timeouts and retries applied, for `{ data,
+   * error, response }`.
+   */
   readonly api: CallbellApi;
 }
 
@@ -158,8 +175,10 @@ function serializeBody(body: unknown): string {
         : prototype ? prototype !== Object.prototype && prototype !== Array.prototype && `a ${prototype.constructor?.name}`
         : value === null ? held instanceof Date && "an invalid Date"
         : value === undefined && (Array.isArray(this) || held !== undefined) && "undefined";
-      if (unfit)
-        throw new CallbellInputError("update", `${key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`} is ${unfit}, which JSON cannot carry.`);
+      if (unfit) {
+        const where = key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`;
+        throw new CallbellInputError("update", `${where} is ${unfit}, which JSON cannot carry.`);
+      }
       return value;
     });
   } catch (error) {

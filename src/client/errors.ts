@@ -46,7 +46,10 @@ export class CallbellTimeoutError extends CallbellConnectionError {
   }
 }
 
-/** A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it), or any body too long to read. */
+/**
+ * A 2xx response whose body is not the documented `{ contact }` (not JSON, or no contact in it), or
+ * any body too long to read.
+ */
 export class CallbellResponseFormatError extends CallbellError {
   override name = "CallbellResponseFormatError";
   declare readonly status: number;
@@ -169,7 +172,8 @@ const QUOTED_CHARS = 200;
 
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
-  const head = `Callbell answered ${status}${statusText ? ` ${statusText}` : ""} to ${method} ${path} after ${attemptCount(attempts)}`;
+  const statusLine = statusText ? `${status} ${statusText}` : `${status}`;
+  const head = `Callbell answered ${statusLine} to ${method} ${path} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 

@@ -1,14 +1,7 @@
-// When a failed attempt is tried again, and how long to wait first. openai-node's policy
-// (the Stainless SDKs'), except that a Retry-After above the cap fails fast instead of being
-// replaced by a shorter wait of our own.
+// When a failed attempt is tried again, and how long to wait first; the policy and why are in
+// docs/client.md.
 
-/**
- * The longest `Retry-After` the client waits for: 60 s, as openai-node. Callbell limits requests
- * per second, so a legitimate wait is about a second; a longer one is an outage or a quota,
- * and waiting it out inside one call would hold the caller far beyond its timeouts. Retrying
- * sooner than asked would only earn another 429, so beyond the cap the client does not retry:
- * the caller gets the RateLimitError (or InternalServerError) with the header, and decides.
- */
+/** The longest `Retry-After` the client waits for; beyond it the caller gets the error at once. */
 export const RETRY_AFTER_CAP_MS = 60_000;
 
 /** Request timeouts, rate limits and server errors; never the other 4xx, which would fail again. */

@@ -1,8 +1,5 @@
-// Preloaded into Prism by mock.mjs. Three faults in Prism 5.14.2 (and 5.16) end the whole mock
-// process on a single odd request; property tests send such requests by design, and one request
-// must never take down every test after it. Each fix changes only what happens where Prism would
-// crash, never what it validates or answers otherwise, and each has a test in
-// test/contract/mock-survives.test.ts that fails when the fix is taken out.
+// Preloaded into Prism by start-mock.ts: keeps the mock alive on the three odd requests that end
+// Prism 5.14.2's process (docs/testing-with-the-mock.md); each fix has a case in test/contract/mock-survives.test.ts.
 const http = require("node:http");
 const Module = require("node:module");
 

@@ -1,6 +1,5 @@
-// `callbell-openapi/mock`: Prism 5.14.2 serving the package's own bundled spec, with the fixes in
-// prism-survives-odd-requests.cjs preloaded, for a team's contract tests and for ours (scripts/dev/run-mock.mjs
-// and the tests' global setup use this same file). Node only; the client never imports it.
+// `callbell-openapi/mock`: Prism 5.14.2 serving the package's bundled spec with our fixes preloaded,
+// for a team's contract tests and for ours (scripts/dev/run-mock.mjs and the tests' global setup).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -1,15 +1,5 @@
-// `npm run bench`, bulk part: updateContacts (callbell-openapi/bulk, as built in dist/) against the
-// rate-limited stand-in (test/fakes/rate-limited-api.mjs, in its own process), each figure
-// next to its goal:
-//   1. throughput as a share of the limit, and 429s as a share of requests, with default options;
-//   2. with ratePerSecond above the limit: how long until the batch has adapted, and its shares;
-//   3. memory at 10,000 and 200,000 items read from a generated stream.
-// Scaling, to stay under a minute: the throughput run is at Callbell's real limit, 300 per
-// second, with the default 280 (36 s for 10,000); the adaptation runs scale both the stand-in's
-// limit and the batch's rate by SCALE (default 2, BENCH_BULK_SCALE), keeping their ratio. On a
-// shared, loaded 2-core machine the client cannot send much above 500 requests per second over
-// loopback, so a larger scale measures the CPU, not the batch. Memory runs on a stubbed fetch (an answer built in process),
-// since 200,000 requests over loopback would take minutes; it measures the batch and the client.
+// `npm run bench`, bulk part: updateContacts from dist/ against test/fakes/rate-limited-api.mjs, each
+// figure next to its goal; what it measures, how it scales and the figures are in docs/benchmarks.md.
 // Run alone: `npm run build && node --expose-gc test/bench/bulk-throughput.mjs`.
 import { spawn } from "node:child_process";
 import path from "node:path";

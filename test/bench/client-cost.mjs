@@ -1,13 +1,5 @@
-// `npm run bench`: what the client costs, each figure next to a baseline measured in the same run.
-//   1. per call, with a stubbed transport: updateContact and callbell.api.PATCH against bare
-//      openapi-fetch and a bare fetch call, all given the same stub answering a prebuilt response;
-//   2. the same over a loopback node:http server (test/fakes/conforming-api.mjs, in its own process
-//      so that the CPU time measured here is the client's alone);
-//   3. the client entry's size with openapi-fetch, minified and gzipped, against openapi-fetch
-//      alone (size-limit with esbuild, from .size-limit.json, the budget npm test enforces);
-//   4. the wall time of npm run generate, lint and docs against an npm script that does nothing.
-// Not part of npm test: timings depend on the machine and on what else it is doing.
-// Figures, with the date, commit and machine of each run, are recorded in docs/benchmarks.md.
+// `npm run bench`: what the client costs per call, in size and in tool time, each figure next to a
+// baseline measured in the same run; what it measures and the figures are in docs/benchmarks.md.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";

@@ -1,7 +1,5 @@
-// Extra request headers (`Prefer` for a mock, a tracing id, an idempotency key), from the client's
-// options and per call. `Authorization` is refused rather than ignored: it comes from `token`
-// alone, so that it is checked, rotated and masked, and a header that quietly lost to it would be
-// a call that sends something other than what its code says.
+// Extra request headers, from the client's options and per call, checked before anything is sent.
+// `Authorization` is refused rather than ignored: the token comes from `token` alone.
 import { CallbellInputError } from "../errors.js";
 
 /** Header name to value; an undefined value sends nothing. */

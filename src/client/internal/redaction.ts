@@ -1,8 +1,5 @@
-// The API token must never reach what the client shows: error messages, status lines, error
-// bodies (raw or parsed), headers. A server may echo it JSON-escaped (`\/`, `\u002B`), so a
-// text is first rid of such escapes of the characters a token can hold (JSON reads the text the
-// same), and then every raw occurrence is masked. A successful answer's data is never passed
-// through here: it is the caller's, and a short token ("t", "Joe") would corrupt it.
+// Masks the API token in what the client shows (messages, status lines, error bodies, headers), also
+// where a server echoes it JSON-escaped; a successful answer's data is never passed through here.
 
 export type Redact = (text: string) => string;
 

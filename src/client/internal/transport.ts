@@ -1,10 +1,5 @@
-// Every request to Callbell goes through one loop, `send`: per attempt, the token (a function's
-// too), the request, and the response's body read up to a byte cap, all under one timeout and the
-// caller's signal; then retries with backoff or Retry-After.
-//
-// Where the loop sits: updateContact calls `send` directly; `callbell.api` reaches it as
-// openapi-fetch's `fetch` (see client.ts). Not as middleware, because openapi-fetch runs
-// `onRequest` once per call and has no way to send again.
+// The one loop every request goes through: per attempt the token, the request and the body read up to
+// a byte cap under one timeout and the caller's signal, then retries (updateContact and `api` alike).
 import { CallbellConnectionError, CallbellError, CallbellInputError, CallbellResponseTooLargeError, CallbellTimeoutError } from "../errors.js";
 import { redactHeaders, redactor, type Redact } from "./redaction.js";
 import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS, retryAfterMs } from "../retry-policy.js";
@@ -13,7 +8,10 @@ import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS, retryAfterMs } from "
 export type TokenSource = string | (() => string | Promise<string>);
 
 export interface RetryOptions {
-  /** Each attempt's time limit in ms, for the token function, the response's headers and its body together. Default 30 000. */
+  /**
+   * Each attempt's time limit in ms, for the token function, the response's headers and its body
+   * together. Default 30 000.
+   */
   timeoutMs?: number | undefined;
   /** Retries after the first attempt, on connection errors, timeouts, 408, 429 and 5xx. Default 2. */
   maxRetries?: number | undefined;
