@@ -29,7 +29,7 @@ export function tableAfter(markdown, lead) {
   const end = lines.findIndex((line, index) => index > first && !line.startsWith("|"));
   return lines
     .slice(first + 2, end < 0 ? undefined : end)
-    .map((line) => line.slice(2, -2).split(" | "));
+    .map((line) => line.split("|").slice(1, -1).map((cell) => cell.trim()));
 }
 
 /** What this contract says that no source says: its own rules and guesses, from docs/sources.md. */

@@ -57,7 +57,7 @@ describe("what the contract claims on its own", () => {
     expect(ownClaims.length).toBe(rows.length - 1);
     for (const row of ownClaims) {
       expect(row).toHaveLength(2);
-      expect(page).toContain(`| ${row[0]} | ${row[1]} |`);
+      expect(rows.some((line) => line.includes(`| ${row[0]}`) && line.includes(`| ${row[1]}`))).toBe(true);
     }
   });
 });
