@@ -1,5 +1,5 @@
 // Mutation testing of src/ (`npm run test:mutation`): StrykerJS changes one thing at a time in the
-// client and bulk code and checks that a test fails. scripts/mutation-score.mjs then checks the
+// client and bulk code and checks that a test fails. scripts/ci/mutation.mjs then checks the
 // score per group (Stryker's own `thresholds.break` is one figure for everything).
 // Mutants that no test can tell apart from the original are marked in src/ with
 // `// Stryker disable next-line <mutator>: <reason>`; docs/mutation.md lists them.
@@ -13,14 +13,14 @@ export default {
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   coverageAnalysis: "perTest",
   mutate: [
-    "src/client.ts",
-    "src/transport.ts",
-    "src/retry-policy.ts",
-    "src/redaction.ts",
-    "src/headers.ts",
-    "src/errors.ts",
-    "src/bulk.ts",
-    "src/adaptive-rate.ts",
+    "src/client/client.ts",
+    "src/client/internal/transport.ts",
+    "src/client/retry-policy.ts",
+    "src/client/internal/redaction.ts",
+    "src/client/internal/headers.ts",
+    "src/client/errors.ts",
+    "src/bulk/index.ts",
+    "src/bulk/adaptive-rate.ts",
   ],
   ignorePatterns: ["dist", "site", "releases", "reports", ".cache", "test/package/generators", "test-results"],
   reporters: ["clear-text", "progress", "json", "html"],

@@ -12,13 +12,13 @@ const cjsDefaultImports: NonNullable<UserConfig["plugins"]> = {
 };
 
 // The callbell-contacts command is built with the client, so that it, the bulk entry and the core
-// entry share one copy of the client and its error classes per format; only the command's own
-// modules may import Node built-ins, which everywhere else still fail the neutral build.
-const nodeOnlyModules = [/[\\/]src[\\/]cli\.ts$/, /[\\/]src[\\/]contact-rows\.ts$/];
+// entry share one copy of the client and its error classes per format; only modules in src/cli/
+// may import Node built-ins, which everywhere else still fail the neutral build.
+const nodeOnlyFolder = /[\\/]src[\\/]cli[\\/]/;
 const cliNodeBuiltins: NonNullable<UserConfig["plugins"]> = {
   name: "cli-node-builtins",
   resolveId(id, importer) {
-    if (id.startsWith("node:") && importer && nodeOnlyModules.some((module) => module.test(importer))) return { id, external: true };
+    if (id.startsWith("node:") && importer && nodeOnlyFolder.test(importer)) return { id, external: true };
     return null;
   },
 };
@@ -42,11 +42,23 @@ export default defineConfig([
   // errors, so `instanceof` holds across them. The bulk entry bundles generated/contact-validators.js.
   {
     ...shared,
-    entry: { index: "src/index.ts", schema: "src/schema.ts", bulk: "src/bulk.ts", cli: "src/cli.ts" },
+    entry: {
+      index: "src/client/index.ts",
+      schema: "src/schema/index.ts",
+      bulk: "src/bulk/index.ts",
+      cli: "src/cli/callbell-contacts.ts",
+    },
     platform: "neutral",
     plugins: [...shared.plugins, cliNodeBuiltins],
     clean: true,
   },
   // The mock and its CLI: Node only, never imported by the client.
-  { ...shared, entry: { mock: "mock/start-mock.ts", "mock-cli": "mock/cli.ts" }, platform: "node", clean: false },
+  // Everything in src/mock/ is Node only; the preload Prism runs is copied beside dist/mock.js.
+  {
+    ...shared,
+    entry: { mock: "src/mock/start-mock.ts", "mock-cli": "src/mock/callbell-mock.ts" },
+    platform: "node",
+    clean: false,
+    copy: ["src/mock/prism-survives-odd-requests.cjs", "src/mock/reflect-answers.cjs"],
+  },
 ]);

@@ -1,11 +1,32 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// Suites that pack the tarball, install generators, build or run other languages' tools, or drive Chromium: `npm run test:slow` runs them,
+// `npm test` does not, and .ci/run runs both (see CONTRIBUTING.md).
+const slow = [
+  "test/package/consumer.test.ts",
+  "test/package/generators.test.ts",
+  "test/docs/site.test.ts",
+  "test/package/openapi-3.0.test.ts",
+  "test/contract/schemathesis.test.ts",
+];
+const timeouts = { testTimeout: 20_000, hookTimeout: 60_000 };
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    // The root's global setup runs once per run, whichever projects run, and provides to all of them:
+    // the projects do not extend the root, so that Prism is not started a second time.
     globalSetup: ["test/global-setup.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    projects: [
+      {
+        test: {
+          name: "everyday",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...slow],
+          ...timeouts,
+        },
+      },
+      { test: { name: "slow", include: slow, ...timeouts } },
+    ],
   },
 });

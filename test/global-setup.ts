@@ -1,7 +1,7 @@
 // One Prism mock for the whole test run, serving the bundled spec that users consume, through the
 // same code the package ships as `callbell-openapi/mock` (from source here, so no build is needed).
 import type { TestProject } from "vitest/node";
-import { startMock } from "../mock/start-mock.js";
+import { startMock } from "../src/mock/start-mock.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startMock, type MockContact, type RunningMock } from "../../mock/start-mock.js";
+import { startMock, type MockContact, type RunningMock } from "../../src/mock/start-mock.js";
 import { asContact, exampleContact, updated, type Contact, type Update } from "../support/contact-model.js";
 import { resolve, schemaValidator, spec, successExamples } from "../support/spec.js";
 

@@ -1,5 +1,5 @@
-// The mock (scripts/mock.mjs) must outlive any request: stock Prism 5.14.2 exits on the ones below,
-// which mock/prism-survives-odd-requests.cjs works around. Each case is followed by a plain
+// The mock (scripts/dev/run-mock.mjs) must outlive any request: stock Prism 5.14.2 exits on the ones below,
+// which src/mock/prism-survives-odd-requests.cjs works around. Each case is followed by a plain
 // request that must still get 200, so taking any one fix out of the preload fails its test here
 // (the process is gone). Each fix was checked the other way too: without the preload, Prism
 // exits on every request in this file.

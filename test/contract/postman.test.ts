@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import newman, { type NewmanRunSummary } from "newman";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { postmanFiles, TOKEN_VARIABLE } from "../../scripts/postman-collection.mjs";
-import { startStandInApi } from "../../scripts/stand-in-api.mjs";
+import { postmanFiles, TOKEN_VARIABLE } from "../../scripts/spec/postman-collection.mjs";
+import { startStandInApi } from "../fakes/conforming-api.mjs";
 
 const prismUrl = inject("prismUrl");
 const load = (file: string) => JSON.parse(readFileSync(`generated/postman/${file}`, "utf8"));

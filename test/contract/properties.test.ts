@@ -8,7 +8,7 @@
 // fast-check prints the seed, the path of the shrunk counterexample and the counterexample.
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { CallbellInputError, createCallbellClient, UnprocessableEntityError, type ContactUpdate } from "../../src/index.js";
+import { CallbellInputError, createCallbellClient, UnprocessableEntityError, type ContactUpdate } from "../../src/client/index.js";
 import { invalidOfItsType, text, valid, type Schema } from "../support/schema-arbitraries.js";
 import { parameterValidator, schemaValidator, spec } from "../support/spec.js";
 

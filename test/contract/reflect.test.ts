@@ -1,4 +1,4 @@
-// The reflecting mock (mock/reflect-answers.cjs, on by default): generated valid updates and uuids,
+// The reflecting mock (src/mock/reflect-answers.cjs, on by default): generated valid updates and uuids,
 // each sent to the run's mock with each of Prism's success examples. The answer must be that
 // example with the path's uuid and the update applied by the README's mapping (the oracle,
 // test/support/contact-model.ts), in the example's envelope, and a Contact the contract allows.

@@ -1,14 +1,14 @@
 // Schemathesis, the field's outside check of an API against its OpenAPI description, against the
 // project's Prism mock and the stand-in API the bulk tests use: every check it has, positive and
-// negative data, a fixed seed (scripts/schemathesis.mjs). A finding fails the test unless
-// scripts/schemathesis.mjs lists it with why it is not a defect (the docs page shows that list);
+// negative data, a fixed seed (scripts/ci/schemathesis.mjs). A finding fails the test unless
+// scripts/ci/schemathesis.mjs lists it with why it is not a defect (the docs page shows that list);
 // a listed finding that no longer reproduces fails it too. The requests it sent are counted, so
 // that a run which never reached a branch of the schema cannot pass.
 import { describe, expect, inject, it } from "vitest";
 import { validateContactUpdate } from "../../generated/contact-validators.js";
-import { startRateLimitedStandIn } from "../../scripts/rate-limited-stand-in.mjs";
-import { acceptedFindings, findingsOf, MAX_EXAMPLES, runSchemathesis, SEED } from "../../scripts/schemathesis.mjs";
-import { ensureSchemathesis } from "../../scripts/setup-schemathesis.mjs";
+import { startRateLimitedStandIn } from "../fakes/rate-limited-api.mjs";
+import { acceptedFindings, findingsOf, MAX_EXAMPLES, runSchemathesis, SEED } from "../../scripts/ci/schemathesis.mjs";
+import { ensureSchemathesis } from "../../scripts/ci/setup-schemathesis.mjs";
 import { requireToolchain } from "../support/toolchains.js";
 
 const prismUrl = inject("prismUrl");
@@ -72,7 +72,7 @@ async function check(context: Parameters<typeof requireToolchain>[0], target: "m
   expect(run.report.errors, run.output).toEqual([]);
   expect(findings.filter((finding) => !finding.accepted), run.output).toEqual([]);
   const expected = acceptedFindings.filter((entry) => entry.target === target).map((entry) => entry.code);
-  expect(findings.map((finding) => finding.code).sort(), "an accepted finding no longer reproduces: take it out of scripts/schemathesis.mjs").toEqual(expected.sort());
+  expect(findings.map((finding) => finding.code).sort(), "an accepted finding no longer reproduces: take it out of scripts/ci/schemathesis.mjs").toEqual(expected.sort());
   const reached = branches(run.requests);
   expect(mustReach.filter((branch) => !reached.has(branch)), "branches no request reached").toEqual([]);
 }

@@ -9,7 +9,7 @@ import {
   UnprocessableEntityError,
   type CallbellAPIError,
   type ContactUpdate,
-} from "../../src/index.js";
+} from "../../src/client/index.js";
 import { requestExamples, schemaValidator } from "../support/spec.js";
 
 const prismUrl = inject("prismUrl");

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it, type TestContext } from "vitest";
-import { sampleLanguages, TOKEN_VARIABLE } from "../../scripts/code-samples.mjs";
+import { sampleLanguages, TOKEN_VARIABLE } from "../../scripts/spec/code-samples.mjs";
 import { csharpRequest, rustRequest, type SampleRequest } from "../support/code-sample-syntax.js";
 import { startRecordingProxy } from "../support/recording-proxy.js";
 import { requireToolchain } from "../support/toolchains.js";
@@ -51,9 +51,9 @@ const goEnv = {
 };
 
 interface Toolchain {
-  /** Its name in scripts/toolchains.mjs, where what it needs and how to get it are listed. */
+  /** Its name in scripts/lib/toolchains.mjs, where what it needs and how to get it are listed. */
   needs?: string;
-  /** The program to run, when it is not the one scripts/toolchains.mjs finds. */
+  /** The program to run, when it is not the one scripts/lib/toolchains.mjs finds. */
   command?: string;
   args: (file: string) => string[];
   env?: Record<string, string>;
@@ -116,7 +116,7 @@ describe("the docs' code samples", () => {
     for (const { label, source } of shown) expect(source.split(serverUrl).length - 1, label).toBe(1);
   });
 
-  it("are each either run against the mock or checked without running, as scripts/code-samples.mjs says", () => {
+  it("are each either run against the mock or checked without running, as scripts/spec/code-samples.mjs says", () => {
     const by = (checkedBy: string) => sampleLanguages.filter((language) => language.checkedBy === checkedBy).map(({ label }) => label);
     expect(Object.keys(toolchains)).toEqual(by("mock"));
     expect(Object.keys(syntaxCheckers)).toEqual(by("syntax"));

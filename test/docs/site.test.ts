@@ -11,9 +11,9 @@ import {
   screenshotOperation,
   seriousAxeViolations,
   showRequestSample,
-} from "../../scripts/docs-browser.mjs";
-import { buildDocs } from "../../scripts/docs.mjs";
-import { serveDocs } from "../../scripts/serve-docs.mjs";
+} from "../../scripts/site/browser.mjs";
+import { buildDocs } from "../../scripts/site/build-site.mjs";
+import { serveDocs } from "../../scripts/site/serve-site.mjs";
 import { operation, resolve, spec } from "../support/spec.js";
 import { findToolchain, requireToolchain } from "../support/toolchains.js";
 

@@ -13,10 +13,10 @@ import {
   createCallbellClient,
   type CallbellClientOptions,
   type ContactUpdate,
-} from "../../src/index.js";
-import { retryAfterMs } from "../../src/retry-policy.js";
-import { leaksOf } from "../support/redaction.js";
-import { contact, reply, startScriptedServer, type ScriptedServer, type Step } from "../support/scripted-server.js";
+} from "../../src/client/index.js";
+import { retryAfterMs } from "../../src/client/retry-policy.js";
+import { leaksOf } from "../support/secret-leaks.js";
+import { contact, reply, startScriptedServer, type ScriptedServer, type Step } from "../fakes/scripted-api.js";
 import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 
 const BASE = "http://api.test/v1";

@@ -1,4 +1,4 @@
-// The README's promises as invariants over generated server and caller behaviour. fast-check
+// docs/guarantees.md's promises as invariants over generated server and caller behaviour. fast-check
 // generates, per run, what a scripted node:http server on 127.0.0.1 does on each attempt (status,
 // odd ones included; Retry-After in every form and garbage; bodies that are JSON, HTML, over the
 // cap, gzipped, cut, empty, echoing the token raw or JSON-escaped; delays, resets, hangs, stalls)
@@ -30,9 +30,9 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CallbellError, CallbellInputError, CallbellResponseTooLargeError, CallbellTimeoutError, createCallbellClient, type ContactUpdate } from "../../src/index.js";
-import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS } from "../../src/retry-policy.js";
-import { printedForms } from "../support/redaction.js";
+import { CallbellError, CallbellInputError, CallbellResponseTooLargeError, CallbellTimeoutError, createCallbellClient, type ContactUpdate } from "../../src/client/index.js";
+import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS } from "../../src/client/retry-policy.js";
+import { printedForms } from "../support/secret-leaks.js";
 
 const FIXED_SEED = Number(process.env.FC_SEED ?? 20_261_206);
 const ROTATING_SEED = process.env.FC_ROTATING === "off" ? undefined : Number(process.env.FC_ROTATING_SEED ?? Math.floor(Math.random() * 2 ** 31));

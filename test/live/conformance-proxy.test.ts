@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { conformingAnswer, startStandInApi } from "../../scripts/stand-in-api.mjs";
+import { conformingAnswer, startStandInApi } from "../fakes/conforming-api.mjs";
 import { assertBuildIsFresh, cleanEnv, root } from "../support/build.js";
 
 const TOKEN = "live_SECRETtoken123";
@@ -14,10 +14,10 @@ const NAME = "Jöe Tester";
 // Callbell's answer with the contact's id missing and a date that is not one.
 const violatingAnswer = () => ({ status: 200, body: { contact: { name: NAME, createdAt: "yesterday" } } });
 
-let live: typeof import("../../scripts/live-conformance.mjs");
+let live: typeof import("../../scripts/ci/live-conformance.mjs");
 beforeAll(async () => {
   assertBuildIsFresh(); // the script uses the built package, as a team would
-  live = await import("../../scripts/live-conformance.mjs");
+  live = await import("../../scripts/ci/live-conformance.mjs");
 });
 
 let api: Awaited<ReturnType<typeof startStandInApi>> | undefined;
@@ -76,7 +76,7 @@ async function closedUpstream(): Promise<string> {
 }
 
 describe("npm run test:live", () => {
-  const script = path.join(root, "scripts", "live-conformance.mjs");
+  const script = path.join(root, "scripts", "ci", "live-conformance.mjs");
   // Every run has an upstream on 127.0.0.1, closed unless a test starts a stand-in there: whatever
   // check of the script's a test gets past, nothing can reach the real API. The script is killed
   // (and awaited) if it runs past the timeout.
@@ -97,7 +97,7 @@ describe("npm run test:live", () => {
       return { code: 0, output: stdout + stderr };
     } catch (error) {
       const failed = error as { code: number | null; signal: string | null; stdout: string; stderr: string };
-      if (failed.signal) throw new Error(`scripts/live-conformance.mjs did not finish within 50 s and was killed (${failed.signal}):\n${failed.stdout}${failed.stderr}`);
+      if (failed.signal) throw new Error(`scripts/ci/live-conformance.mjs did not finish within 50 s and was killed (${failed.signal}):\n${failed.stdout}${failed.stderr}`);
       return { code: failed.code, output: failed.stdout + failed.stderr };
     }
   };

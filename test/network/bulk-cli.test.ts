@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRateLimitedStandIn } from "../../scripts/rate-limited-stand-in.mjs";
+import { startRateLimitedStandIn } from "../fakes/rate-limited-api.mjs";
 import { assertBuildIsFresh, root } from "../support/build.js";
 import { spawnBounded } from "../support/children.js";
 import { valid, invalidOfItsType, type Schema } from "../support/schema-arbitraries.js";

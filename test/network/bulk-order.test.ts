@@ -1,13 +1,13 @@
 // updateContacts when one contact appears more than once, when the token is refused, and when the
-// input throws, against the rate-limited stand-in (scripts/rate-limited-stand-in.mjs) on
+// input throws, against the rate-limited stand-in (test/fakes/rate-limited-api.mjs) on
 // 127.0.0.1 with `record` on: the stand-in keeps every request in arrival order, each contact as
 // the answered updates left it, and counts a request that arrived while another for the same
 // contact was unanswered (`overlaps`). The property at the end is the proof of the README's order
 // guarantee ("One contact, one request at a time"); it fails on the batch before that guarantee.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { startRateLimitedStandIn } from "../../scripts/rate-limited-stand-in.mjs";
-import { NotSentError, updateContacts, type BulkItem, type BulkResult, type UpdateContactsOptions } from "../../src/bulk.js";
+import { startRateLimitedStandIn } from "../fakes/rate-limited-api.mjs";
+import { NotSentError, updateContacts, type BulkItem, type BulkResult, type UpdateContactsOptions } from "../../src/bulk/index.js";
 import {
   AuthenticationError,
   createCallbellClient,
@@ -15,7 +15,7 @@ import {
   PermissionDeniedError,
   UnprocessableEntityError,
   type CallbellClient,
-} from "../../src/index.js";
+} from "../../src/client/index.js";
 
 const TOKEN = "order_SECRET_0123456789abcdef";
 const SEED = Number(process.env.FC_SEED ?? 20_261_206);

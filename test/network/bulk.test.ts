@@ -1,13 +1,13 @@
-// updateContacts against the rate-limited stand-in (scripts/rate-limited-stand-in.mjs) on
+// updateContacts against the rate-limited stand-in (test/fakes/rate-limited-api.mjs) on
 // 127.0.0.1: exactly one result per item under generated items, fault mixes and abort moments;
 // invalid items never sent; nothing sent after an abort; a 429 slows and pauses the whole batch.
 // The stand-in's limit is scaled up (thousands per second) and retry waits down, so that the
 // suite stays fast; bounds on time are generous (the machine is shared).
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRateLimitedStandIn } from "../../scripts/rate-limited-stand-in.mjs";
-import { NotSentError, updateContacts, type BulkItem, type BulkProgress, type BulkResult } from "../../src/bulk.js";
-import { CallbellInputError, createCallbellClient, InternalServerError, RateLimitError } from "../../src/index.js";
+import { startRateLimitedStandIn } from "../fakes/rate-limited-api.mjs";
+import { NotSentError, updateContacts, type BulkItem, type BulkProgress, type BulkResult } from "../../src/bulk/index.js";
+import { CallbellInputError, createCallbellClient, InternalServerError, RateLimitError } from "../../src/client/index.js";
 import { schemaValidator } from "../support/spec.js";
 
 const TOKEN = "bulk_SECRET_0123456789abcdef";

@@ -2,8 +2,8 @@
 // contact, and afterwards nothing the calls opened is left (no socket, no timer), so a process
 // that made them could exit.
 import { describe, expect, it } from "vitest";
-import { createCallbellClient } from "../../src/index.js";
-import { startScriptedServer, type Step } from "../support/scripted-server.js";
+import { createCallbellClient } from "../../src/client/index.js";
+import { startScriptedServer, type Step } from "../fakes/scripted-api.js";
 
 const CALLS = 1_000;
 

@@ -16,9 +16,9 @@ import {
   RateLimitError,
   UnprocessableEntityError,
   type CallbellClientOptions,
-} from "../../src/index.js";
-import { leaksOf } from "../support/redaction.js";
-import { contact, hang, reply, reset, startScriptedServer, trickle, type ScriptedServer, type Step } from "../support/scripted-server.js";
+} from "../../src/client/index.js";
+import { leaksOf } from "../support/secret-leaks.js";
+import { contact, hang, reply, reset, startScriptedServer, trickle, type ScriptedServer, type Step } from "../fakes/scripted-api.js";
 
 const TOKEN = "fault_SECRET_0123456789abcdef";
 const UPDATE = { name: "Joe", tags: ["Interested"], custom_fields: { orderNumber: 123 } };

@@ -10,8 +10,8 @@ import {
   createCallbellClient,
   type CallbellClientOptions,
   type RequestOptions,
-} from "../../src/index.js";
-import { contact, reply, startScriptedServer, type ScriptedServer, type Step } from "../support/scripted-server.js";
+} from "../../src/client/index.js";
+import { contact, reply, startScriptedServer, type ScriptedServer, type Step } from "../fakes/scripted-api.js";
 import { TOKEN, UUID } from "../support/stub-fetch.js";
 
 const vias = ["updateContact", "api"] as const;

@@ -7,8 +7,8 @@ import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkVersions, classifyChanges, typeArraysAsAnyOf } from "../../scripts/check-breaking.mjs";
-import { releaseChangelog } from "../../scripts/release.mjs";
+import { checkVersions, classifyChanges, typeArraysAsAnyOf } from "../../scripts/release/check-breaking.mjs";
+import { releaseChangelog } from "../../scripts/release/release.mjs";
 import { root } from "../support/build.js";
 
 const released = JSON.parse(readFileSync(path.join(root, "generated", "openapi.json"), "utf8"));
@@ -207,7 +207,7 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
     });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   };
-  const check = () => node("check-breaking.mjs");
+  const check = () => node("release/check-breaking.mjs");
   const edit = (file: string, from: string, to: string) => {
     const full = path.join(repo, file);
     const text = readFileSync(full, "utf8");
@@ -262,7 +262,7 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
   }, 60_000);
 
   it("releases the current version: the contract in releases/, the CHANGELOG section, a commit and a tag", () => {
-    const { status, output } = node("release.mjs", "--date", "2026-01-02");
+    const { status, output } = node("release/release.mjs", "--date", "2026-01-02");
     expect(output, output).toContain(`tagged v${version}`);
     expect(status).toBe(0);
     expect(readFileSync(path.join(repo, "releases", `openapi-${version}.json`), "utf8")).toBe(readFileSync(path.join(repo, "generated", "openapi.json"), "utf8"));
@@ -270,7 +270,7 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
     expect(git("tag", "--list").trim()).toBe(`v${version}`);
     expect(git("status", "--porcelain").trim()).toBe("");
     // A second run has nothing to release.
-    expect(node("release.mjs").output).toContain(`${version} is released`);
+    expect(node("release/release.mjs").output).toContain(`${version} is released`);
   }, 120_000);
 
   it("fails a breaking edit (a tighter bound) without a major bump, and says which version to set", () => {

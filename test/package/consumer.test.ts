@@ -1,7 +1,7 @@
 // Installs the packed package into fresh projects, as a team would, and proves that
 // (a) the client imports, type-checks and runs, from ESM and from CommonJS, and
-// (b) the README's "Regenerate in your repo" commands and file work as written,
-// (c) the README's vitest and Jest (CommonJS and ESM) recipes contract-test code against startMock(),
+// (b) docs/regenerating.md's commands and file work as written,
+// (c) docs/testing-with-the-mock.md's vitest and Jest (CommonJS and ESM) recipes contract-test code against startMock(),
 // (d) the types are clean in strict projects on TypeScript 5.4, 5.9 and 7, and
 // (e) esbuild and vite bundle it for the browser.
 // One npm cache and --prefer-offline throughout; (c) to (e) share one install.
@@ -27,17 +27,13 @@ function run(command: string, cwd: string) {
   return result.stdout;
 }
 
-/** The fenced blocks of one `## ` section of the README, in order. */
-function readmeBlocks(heading: string) {
-  const readme = readFileSync(path.join(root, "README.md"), "utf8");
-  const start = readme.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`README.md has no "## ${heading}" section.`);
-  const end = readme.indexOf("\n## ", start + 1);
-  const section = readme.slice(start, end < 0 ? undefined : end);
-  return [...section.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
+/** The fenced blocks of one page of docs/, in order. */
+function docBlocks(page: string) {
+  const text = readFileSync(path.join(root, "docs", page), "utf8");
+  return [...text.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
 }
 
-/** The README's commands, with the package installed from the tarball instead of the registry. */
+/** The page's commands, with the package installed from the tarball instead of the registry. */
 function fromTarball(command: string, tarball: string) {
   const words = command.split(" ");
   if (words[0] !== "npm" || words[1] !== "install") return command;
@@ -86,20 +82,20 @@ afterAll(() => {
 
 describe("the packed tarball", () => {
   it("holds the build, the bundled spec and the types, and nothing else of the repo", () => {
-    const expected = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "generated/openapi.json", "generated/openapi-3.0.json", "generated/openapi.yaml", "generated/mock-validators.cjs", "mock/prism-survives-odd-requests.cjs", "mock/reflect-answers.cjs"];
+    const expected = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "generated/openapi.json", "generated/openapi-3.0.json", "generated/openapi.yaml", "generated/mock-validators.cjs", "dist/prism-survives-odd-requests.cjs", "dist/reflect-answers.cjs"];
     for (const entry of ["index", "schema", "bulk", "cli", "mock", "mock-cli"]) expected.push(...["js", "cjs", "d.ts", "d.cts"].map((ext) => `dist/${entry}.${ext}`));
     for (const file of expected) expect(packedFiles).toContain(file);
     const stray = packedFiles.filter(
-      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi(-3\.0)?\.json|generated\/openapi\.yaml|generated\/mock-validators\.cjs|mock\/(prism-survives-odd-requests|reflect-answers)\.cjs)$/.test(file),
+      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi(-3\.0)?\.json|generated\/openapi\.yaml|generated\/mock-validators\.cjs)$/.test(file),
     );
     expect(stray).toEqual([]);
   });
 });
 
-describe("a team following the README", () => {
-  // One project for both parts: the README's installs also bring what part (a) needs.
-  it("regenerates types from the package's openapi.json and type-checks a call (README, Regenerate in your repo)", () => {
-    const blocks = readmeBlocks("Regenerate in your repo");
+describe("a team following docs/", () => {
+  // One project for both parts: the page's installs also bring what part (a) needs.
+  it("regenerates types from the package's openapi.json and type-checks a call (docs/regenerating.md)", () => {
+    const blocks = docBlocks("regenerating.md");
     const commands = blocks.filter((block) => block.lang === "sh").flatMap((block) => block.body.split("\n"));
     const files = blocks.filter((block) => block.lang === "ts");
     expect(commands.filter(Boolean).length).toBeGreaterThanOrEqual(3);
@@ -107,7 +103,7 @@ describe("a team following the README", () => {
 
     for (const file of files) {
       const name = /^\/\/ (\S+)\n/.exec(file.body)?.[1];
-      if (!name) throw new Error("Each ts block in the README's Regenerate section starts with `// <path>`.");
+      if (!name) throw new Error("Each ts block in docs/regenerating.md starts with `// <path>`.");
       writeFileSync(path.join(project, name), file.body);
     }
     for (const command of commands.filter((line) => line.trim() && !line.startsWith("#")))
@@ -250,17 +246,17 @@ function writeProject(dir: string, files: Record<string, string>) {
   return dir;
 }
 
-/** The README's recipe files under one heading, by the `// <path>` line each block starts with. */
+/** The recipe files of docs/testing-with-the-mock.md, by the `// <path>` line each block starts with. */
 function recipeFiles(firstFile: string, lastFile: string) {
-  const blocks = readmeBlocks("Contract-test your code against the mock").filter((block) => block.lang === "js");
+  const blocks = docBlocks("testing-with-the-mock.md").filter((block) => block.lang === "js");
   const named = blocks.map((block) => ({ name: /^\/\/ (\S+)\n/.exec(block.body)?.[1], body: block.body }));
   const first = named.findIndex((block) => block.name === firstFile);
   const last = named.findIndex((block) => block.name === lastFile);
-  if (first < 0 || last < first) throw new Error(`README's mock section has no js blocks from "// ${firstFile}" to "// ${lastFile}".`);
+  if (first < 0 || last < first) throw new Error(`docs/testing-with-the-mock.md has no js blocks from "// ${firstFile}" to "// ${lastFile}".`);
   return Object.fromEntries(named.slice(first, last + 1).map((block) => [block.name!, block.body]));
 }
 
-/** Jest's ESM mode, as the README says: `import` for `require`, `export default` for `module.exports =`. */
+/** Jest's ESM mode, as docs/testing-with-the-mock.md says: `import` for `require`, `export default` for `module.exports =`. */
 function asEsm(source: string) {
   return source
     .replace(/^const (\{[^}]*\}) = require\(("[^"]+")\);$/gm, "import $1 from $2;")
@@ -344,7 +340,7 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
     run(`npm install --save-dev --save-exact --no-package-lock "${tarball}" ${MATRIX_TOOLS.map((tool) => `"${tool}"`).join(" ")}`, matrix);
   }, 240_000);
 
-  it("contract-tests code against startMock() with the README's vitest recipe", () => {
+  it("contract-tests code against startMock() with the vitest recipe of docs/testing-with-the-mock.md", () => {
     const dir = writeProject(path.join(matrix, "vitest"), {
       "package.json": JSON.stringify({ type: "module" }),
       ...recipeFiles("vitest.config.js", "test/contact-state.test.js"),
@@ -355,7 +351,7 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
     expect(out).toContain("a second update keeps the first one's changes");
   }, 120_000);
 
-  it("contract-tests code against startMock() with the README's Jest recipe, in CommonJS and in ESM mode", () => {
+  it("contract-tests code against startMock() with the Jest recipe of docs/testing-with-the-mock.md, in CommonJS and in ESM mode", () => {
     const files = recipeFiles("jest.config.cjs", "test/contacts.test.cjs");
     const cjs = writeProject(path.join(matrix, "jest-cjs"), { "package.json": JSON.stringify({ type: "commonjs" }), ...files });
     const esm = writeProject(path.join(matrix, "jest-esm"), {

@@ -5,14 +5,14 @@
 // two envelopes, validating the answer with its own zod schemas where it makes them.
 // The generators are pinned in test/package/generators/package.json and installed into
 // .cache/generators/ (reused while the lockfile is unchanged), never into devDependencies. They
-// run on Node 22 (scripts/fetch-node.mjs): @hey-api/openapi-ts 0.99 and orval 8.38 need 22.18+.
+// run on Node 22 (scripts/ci/fetch-node.mjs): @hey-api/openapi-ts 0.99 and orval 8.38 need 22.18+.
 // The generated clients are type-checked with TypeScript 5.9 and called on this Node (20).
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, afterAll, describe, expect, inject, it } from "vitest";
-import { cacheDir, fetchNode } from "../../scripts/fetch-node.mjs";
+import { cacheDir, fetchNode } from "../../scripts/ci/fetch-node.mjs";
 import { assertBuildIsFresh, cleanEnv, packTarball, root } from "../support/build.js";
 import { uuid as SENT_UUID } from "./generators/calls/result.js";
 import { spawnSyncBounded } from "../support/children.js";

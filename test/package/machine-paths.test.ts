@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildDocs } from "../../scripts/docs.mjs";
+import { buildDocs } from "../../scripts/site/build-site.mjs";
 import { assertBuildIsFresh, packTarball, root } from "../support/build.js";
 
 /**
@@ -59,7 +59,7 @@ describe("the machine-path finder", () => {
       "https://github.com/callbellchat/callbell-public-docs/blob/4878e4f/docs/api/reference/errors.md",
       "https://dash.callbell.eu/settings/api_settings/keys and https://example.com/home/tmp/x",
       "PATCH /contacts/{uuid} on https://api.callbell.eu/v1, `/contacts/414a6d692bd645ed803f2e7ce360d4c8`",
-      "generated/openapi.json, ./dist/index.js, ../tmp/x, node_modules/.bin/x, mock/prism-survives-odd-requests.cjs",
+      "generated/openapi.json, ./dist/index.js, ../tmp/x, node_modules/.bin/x, src/mock/prism-survives-odd-requests.cjs",
       "http://127.0.0.1:4010/tmp or localhost:8080/home",
       "the page works from `file://` too",
     ])

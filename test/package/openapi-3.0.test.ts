@@ -5,8 +5,8 @@ import { readFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { lossList, toOpenApi30 } from "../../scripts/openapi-3.0.mjs";
-import { validateOpenApi30 } from "../../scripts/validate-openapi-3.0.mjs";
+import { lossList, toOpenApi30 } from "../../scripts/spec/openapi-3.0.mjs";
+import { validateOpenApi30 } from "../../scripts/spec/validate-openapi-3.0.mjs";
 import { assertionsOf, at, branchesOf, compareSchemas } from "../support/schema-equivalence.js";
 import { requireToolchain } from "../support/toolchains.js";
 

@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { root } from "../../scripts/tools.mjs";
+import { root } from "../../scripts/lib/run-tool.mjs";
 
 export { root };
 

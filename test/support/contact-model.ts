@@ -1,5 +1,5 @@
 // The README's mapping from a request to the contact in the answer, written out plainly as the
-// tests' oracle for the reflecting mock (mock/reflect-answers.cjs). One line per documented rule;
+// tests' oracle for the reflecting mock (src/mock/reflect-answers.cjs). One line per documented rule;
 // a change to the mock's mapping must change this file and the README's table with it.
 import fc from "fast-check";
 import { successExamples } from "./spec.js";

@@ -4,7 +4,7 @@
 // fails there anyway): any other (`it.skip`, `skipIf`, `todo`, a bare `context.skip()`) is named
 // and fails the run.
 import type { Reporter, TestModule } from "vitest/node";
-import { inCI, toolchains } from "../../scripts/toolchains.mjs";
+import { inCI, toolchains } from "../../scripts/lib/toolchains.mjs";
 import { SKIP_NOTE_PREFIX } from "./toolchains.js";
 
 export default class SummaryReporter implements Reporter {

@@ -1,7 +1,7 @@
 // A test that needs a system toolchain: skipped with the reason and the fix on a machine without
 // it, a failure under CI (so CI never goes green without running it).
 import type { TestContext } from "vitest";
-import { inCI, locate, missingReason, toolchains } from "../../scripts/toolchains.mjs";
+import { inCI, locate, missingReason, toolchains } from "../../scripts/lib/toolchains.mjs";
 
 /** The note a skip carries; the summary reporter reads the toolchain's name back out of it. */
 export const SKIP_NOTE_PREFIX = "missing toolchain ";
@@ -12,7 +12,7 @@ const located = new Map<string, string | undefined>();
 export function findToolchain(name: string): string | undefined {
   if (!located.has(name)) {
     const toolchain = toolchains.find((candidate) => candidate.name === name);
-    if (!toolchain) throw new Error(`scripts/toolchains.mjs lists no toolchain named ${name}`);
+    if (!toolchain) throw new Error(`scripts/lib/toolchains.mjs lists no toolchain named ${name}`);
     located.set(name, locate(toolchain));
   }
   return located.get(name);

@@ -3,7 +3,7 @@
 // Retry-After pauses every send; increases never pass the ceiling.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { AdaptiveRate } from "../../src/adaptive-rate.js";
+import { AdaptiveRate } from "../../src/bulk/adaptive-rate.js";
 
 const SEED = Number(process.env.FC_SEED ?? 20_261_125);
 

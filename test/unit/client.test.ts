@@ -16,14 +16,14 @@ import {
   RateLimitError,
   UnprocessableEntityError,
   type ContactUpdate,
-} from "../../src/index.js";
+} from "../../src/client/index.js";
 import { schemaValidator, spec } from "../support/spec.js";
 import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 
 const BASE = "http://api.test/v1";
 const contact = { uuid: UUID, name: "Joe", tags: ["Interested"] };
 
-// One attempt per call: these tests are about what one response becomes; retries.test.ts covers retries.
+// One attempt per call: these tests are about what one response becomes; client-retries.test.ts covers retries.
 function client(...replies: Parameters<typeof stubFetch>) {
   const stub = stubFetch(...replies);
   return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 0 }), sent: stub.sent };

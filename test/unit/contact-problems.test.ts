@@ -8,8 +8,8 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contactUpdateFields, validateContactUpdate, validateContactUuid } from "../../generated/contact-validators.js";
-import { contactProblems, updateProblems, uuidProblems } from "../../src/contact-problems.js";
-import { delimiterOf, readContactRows } from "../../src/contact-rows.js";
+import { contactProblems, updateProblems, uuidProblems } from "../../src/bulk/contact-problems.js";
+import { delimiterOf, readContactRows } from "../../src/cli/contact-rows.js";
 import { invalid, invalidOfItsType, valid, type Schema } from "../support/schema-arbitraries.js";
 import { spec } from "../support/spec.js";
 

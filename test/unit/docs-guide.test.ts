@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withGuide } from "../../scripts/docs-guide.mjs";
-import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS } from "../../src/retry-policy.js";
+import { withGuide } from "../../scripts/site/guide.mjs";
+import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS } from "../../src/client/retry-policy.js";
 
 const docsSpec = JSON.parse(readFileSync("generated/openapi-with-samples.json", "utf8"));
 const page = withGuide(docsSpec, readFileSync("CHANGELOG.md", "utf8"));
@@ -51,7 +51,7 @@ describe("the docs page's errors table", () => {
 
 describe("the docs page's Regenerate section", () => {
   it("links the OpenAPI 3.0 edition, says which description feeds which generator, and lists what the 3.0 edition lost", async () => {
-    const { lossList, toOpenApi30 } = await import("../../scripts/openapi-3.0.mjs");
+    const { lossList, toOpenApi30 } = await import("../../scripts/spec/openapi-3.0.mjs");
     const text = page.info.description;
     const section = text.slice(text.indexOf("# Regenerate a client"), text.indexOf("# Run the mock"));
     expect(section).toContain("[openapi-3.0.json](openapi-3.0.json)");
@@ -68,8 +68,8 @@ describe("the docs page offers the Postman collection", () => {
     const { mkdtempSync, rmSync, existsSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const path = await import("node:path");
-    const { buildDocs } = await import("../../scripts/docs.mjs");
-    const { postmanFiles } = await import("../../scripts/postman-collection.mjs");
+    const { buildDocs } = await import("../../scripts/site/build-site.mjs");
+    const { postmanFiles } = await import("../../scripts/spec/postman-collection.mjs");
     const links = [...page.info.description.matchAll(/\]\((postman\/[^)]+)\)/g)].map((match) => match[1]);
     expect(links.sort()).toEqual(Object.values(postmanFiles).map((file) => `postman/${file}`).sort());
     const dir = mkdtempSync(path.join(tmpdir(), "callbell-docs-postman-"));
@@ -82,7 +82,7 @@ describe("the docs page offers the Postman collection", () => {
   });
 
   it("lists every finding Schemathesis is allowed to report, with why it is not a defect", async () => {
-    const { acceptedFindings } = await import("../../scripts/schemathesis.mjs");
+    const { acceptedFindings } = await import("../../scripts/ci/schemathesis.mjs");
     const section = page.tags.find((tag: { name: string }) => tag.name === "Checked by Schemathesis").description as string;
     for (const finding of acceptedFindings) expect(section).toContain(`${finding.code}: ${finding.title} | the ${finding.target} | not a defect: ${finding.why}`);
   });

@@ -3,8 +3,8 @@
 // the uuid's start and never the token, on both call paths (updateContact and callbell.api).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CallbellConnectionError, createCallbellClient, NotFoundError } from "../../src/index.js";
-import { cut } from "../../src/redaction.js";
+import { CallbellConnectionError, createCallbellClient, NotFoundError } from "../../src/client/index.js";
+import { cut } from "../../src/client/internal/redaction.js";
 
 const BASE = "http://api.test/v1";
 const MAX_MESSAGE = 1_000;

@@ -3,8 +3,8 @@
 // anything is sent when fetch could not send them.
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { CallbellInputError, createCallbellClient, RateLimitError, type ExtraHeaders } from "../../src/index.js";
-import { checkHeaders } from "../../src/headers.js";
+import { CallbellInputError, createCallbellClient, RateLimitError, type ExtraHeaders } from "../../src/client/index.js";
+import { checkHeaders } from "../../src/client/internal/headers.js";
 import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 
 const BASE = "http://api.test/v1";

@@ -1,9 +1,9 @@
-// scripts/openapi-3.0.mjs on generated 3.1 schema fragments: its output says only what 3.0 can
+// scripts/spec/openapi-3.0.mjs on generated 3.1 schema fragments: its output says only what 3.0 can
 // say, and accepts exactly the values the fragment accepts (Ajv 2020-12 against Ajv draft-07 with
 // `nullable`); what it cannot say it lists. The same property with a broken transform fails.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lossNote, schemaTo30, toOpenApi30 } from "../../scripts/openapi-3.0.mjs";
+import { lossNote, schemaTo30, toOpenApi30 } from "../../scripts/spec/openapi-3.0.mjs";
 import { compareSchemas } from "../support/schema-equivalence.js";
 
 const REF = { type: "object", properties: { id: { type: "string", minLength: 1 } }, required: ["id"] };

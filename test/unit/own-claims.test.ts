@@ -4,8 +4,8 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { withGuide } from "../../scripts/docs-guide.mjs";
-import { ownClaims, unmarkedConstraints } from "../../scripts/own-claims.mjs";
+import { withGuide } from "../../scripts/site/guide.mjs";
+import { ownClaims, unmarkedConstraints } from "../../scripts/spec/own-claims.mjs";
 
 const spec = JSON.parse(readFileSync("generated/openapi.json", "utf8"));
 const docsSpec = JSON.parse(readFileSync("generated/openapi-with-samples.json", "utf8"));

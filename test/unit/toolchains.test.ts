@@ -1,4 +1,4 @@
-// scripts/toolchains.mjs decides whether a sample or browser test runs, is skipped, or fails
+// scripts/lib/toolchains.mjs decides whether a sample or browser test runs, is skipped, or fails
 // under CI: each decision is checked here in a child process with a PATH and CI of our making.
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 
-const moduleUrl = new URL("../../scripts/toolchains.mjs", import.meta.url).href;
+const moduleUrl = new URL("../../scripts/lib/toolchains.mjs", import.meta.url).href;
 const bin = mkdtempSync(path.join(tmpdir(), "callbell-toolchains-"));
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
@@ -23,7 +23,7 @@ const fakeCommand = (name: string, exitCode: number) => {
   chmodSync(path.join(bin, name), 0o755);
 };
 
-describe("scripts/toolchains.mjs", () => {
+describe("scripts/lib/toolchains.mjs", () => {
   it("finds no command on an empty PATH, and says which Debian packages bring each and how to install them", () => {
     const missing = evaluate(
       "t.toolchains.filter((c) => c.commands && !c.commands.some((x) => x.startsWith('/'))).map((c) => [c.name, t.locate(c) ?? null, t.missingReason(c), c.debianPackages])",
