@@ -137,7 +137,7 @@ describe("schemaTo30, case by case", () => {
   });
 
   it("throws, naming the keyword and this file, on what it cannot convert", () => {
-    expect(() => schemaTo30({ patternProperties: { "^a": {} } })).toThrow(/patternProperties.*scripts\/openapi-3\.0\.mjs/);
+    expect(() => schemaTo30({ patternProperties: { "^a": {} } })).toThrow(/patternProperties.*scripts\/spec\/openapi-3\.0\.mjs/);
     expect(() => schemaTo30({ type: "string", nullable: true })).toThrow(/nullable is not a 3\.1 keyword/);
     expect(() => toOpenApi30({ ...documentOf({}), webhooks: {} })).toThrow(/webhooks/);
     expect(() => toOpenApi30({ ...documentOf({}), openapi: "3.0.3" })).toThrow(/expected an OpenAPI 3\.1 document/);
