@@ -18,28 +18,58 @@ const packageName = `node-${process.platform}-${process.arch}`;
 /** The path of the cached `node` binary of `major`, fetching it first when missing. */
 export function fetchNode(major) {
   const version = nodeVersions[major];
-  if (!version) throw new Error(`fetch-node: no pinned version for Node ${major}; scripts/ci/fetch-node.mjs knows ${Object.keys(nodeVersions).join(", ")}.`);
+  if (!version)
+    throw new Error(
+      `fetch-node: no pinned version for Node ${major}; scripts/ci/fetch-node.mjs knows ${Object.keys(nodeVersions).join(", ")}.`,
+    );
   const dir = path.join(cacheDir, "node", String(major));
-  const binary = path.join(dir, "node_modules", packageName, "bin", process.platform === "win32" ? "node.exe" : "node");
+  const binary = path.join(
+    dir,
+    "node_modules",
+    packageName,
+    "bin",
+    process.platform === "win32" ? "node.exe" : "node",
+  );
   const stamp = path.join(dir, "version");
-  if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, "utf8") === `${packageName}@${version}`) return binary;
+  if (existsSync(binary) && existsSync(stamp) && readFileSync(stamp, "utf8") === `${packageName}@${version}`)
+    return binary;
 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ name: `node-${major}-cache`, private: true }, null, 2)}\n`);
-  console.error(`fetch-node: installing ${packageName}@${version} into ${path.relative(root, dir)} (about 60 MB to download) ...`);
-  const result = spawnSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", `${packageName}@${version}`], {
-    cwd: dir,
-    encoding: "utf8",
-    env: { ...process.env, npm_config_update_notifier: "false" },
-  });
+  writeFileSync(
+    path.join(dir, "package.json"),
+    `${JSON.stringify({ name: `node-${major}-cache`, private: true }, null, 2)}\n`,
+  );
+  console.error(
+    `fetch-node: installing ${packageName}@${version} into ${path.relative(root, dir)} (about 60 MB to download) ...`,
+  );
+  const result = spawnSync(
+    "npm",
+    [
+      "install",
+      "--no-save",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--ignore-scripts",
+      `${packageName}@${version}`,
+    ],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, npm_config_update_notifier: "false" },
+    },
+  );
   if (result.status !== 0 || !existsSync(binary))
     throw new Error(
       `fetch-node: could not install ${packageName}@${version} from the npm registry into ${dir} (exit ${result.status}). ` +
         `Check that the registry is reachable and that the package exists for this platform.\n${result.stdout}${result.stderr}`,
     );
   const reported = spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout.trim();
-  if (reported !== `v${version}`) throw new Error(`fetch-node: ${binary} reports ${reported || "nothing"}, expected v${version}; delete ${dir} and run again.`);
+  if (reported !== `v${version}`)
+    throw new Error(
+      `fetch-node: ${binary} reports ${reported || "nothing"}, expected v${version}; delete ${dir} and run again.`,
+    );
   writeFileSync(stamp, `${packageName}@${version}`);
   return binary;
 }

@@ -21,7 +21,13 @@ function parseViolations(header) {
   try {
     return JSON.parse(header);
   } catch {
-    return [{ location: [], severity: "Error", message: `Prism reported violations it could not list in full: ${header.slice(0, 500)}` }];
+    return [
+      {
+        location: [],
+        severity: "Error",
+        message: `Prism reported violations it could not list in full: ${header.slice(0, 500)}`,
+      },
+    ];
   }
 }
 
@@ -38,7 +44,8 @@ export async function checkConformance({ upstream = CALLBELL_SERVER, token, uuid
     const response = await fetch(input, init);
     statuses.push(response.status);
     for (const violation of parseViolations(response.headers.get("sl-violations")))
-      if (!violations.some((seen) => JSON.stringify(seen) === JSON.stringify(violation))) violations.push(violation);
+      if (!violations.some((seen) => JSON.stringify(seen) === JSON.stringify(violation)))
+        violations.push(violation);
     return response;
   };
   try {
@@ -56,26 +63,43 @@ export async function checkConformance({ upstream = CALLBELL_SERVER, token, uuid
 
 /** The report, with the token replaced wherever it might appear. */
 export function formatReport({ upstream, uuid, name, token }, result) {
-  const lines = [`test:live: PATCH /contacts/{uuid} through Prism's validating proxy to ${upstream}`, `  contact ${uuid}, name set to ${JSON.stringify(name)}`];
+  const lines = [
+    `test:live: PATCH /contacts/{uuid} through Prism's validating proxy to ${upstream}`,
+    `  contact ${uuid}, name set to ${JSON.stringify(name)}`,
+  ];
   if (result.statuses.length) lines.push(`  answered ${result.statuses.join(", then ")} (through the proxy)`);
-  if (result.contact) lines.push(`  the client read back contact ${result.contact.uuid} named ${JSON.stringify(result.contact.name ?? null)}`);
+  if (result.contact)
+    lines.push(
+      `  the client read back contact ${result.contact.uuid} named ${JSON.stringify(result.contact.name ?? null)}`,
+    );
   // With --errors, Prism replaces an answer that breaks the contract by its own problem+json
   // (status 500, type …#VIOLATIONS); the violations below say what was wrong with Callbell's.
   if (String(result.error?.body?.type).endsWith("#VIOLATIONS"))
     lines.push(`  Prism refused the answer (${result.error.status}, --errors), so the client saw an error`);
   else if (result.error) lines.push(`  the update failed: ${result.error.name}: ${result.error.message}`);
-  if (result.violations.length === 0) lines.push(result.error ? "  no violations reported" : "  no violations: the request and the answer match the contract");
+  if (result.violations.length === 0)
+    lines.push(
+      result.error
+        ? "  no violations reported"
+        : "  no violations: the request and the answer match the contract",
+    );
   else {
     lines.push(`  ${result.violations.length} violation(s) of the contract:`);
     for (const violation of result.violations)
-      lines.push(`    ${violation.severity.toLowerCase().padEnd(7)} ${violation.location.join(".")}: ${violation.message}`);
+      lines.push(
+        `    ${violation.severity.toLowerCase().padEnd(7)} ${violation.location.join(".")}: ${violation.message}`,
+      );
   }
   const text = lines.join("\n");
   return token ? text.split(token).join("[token]") : text;
 }
 
 async function main() {
-  const { CALLBELL_API_TOKEN: token, CALLBELL_TEST_CONTACT_UUID: uuid, CALLBELL_TEST_CONTACT_NAME: name } = process.env;
+  const {
+    CALLBELL_API_TOKEN: token,
+    CALLBELL_TEST_CONTACT_UUID: uuid,
+    CALLBELL_TEST_CONTACT_NAME: name,
+  } = process.env;
   const upstream = process.env.CALLBELL_LIVE_UPSTREAM || CALLBELL_SERVER;
   if (!token || !uuid) {
     console.log(
@@ -84,7 +108,9 @@ async function main() {
     return;
   }
   if (!name) {
-    console.error("test:live: set CALLBELL_TEST_CONTACT_NAME to the name to give the test contact (the one harmless change this check makes).");
+    console.error(
+      "test:live: set CALLBELL_TEST_CONTACT_NAME to the name to give the test contact (the one harmless change this check makes).",
+    );
     process.exitCode = 1;
     return;
   }

@@ -11,7 +11,18 @@ import { fetchNode } from "./fetch-node.mjs";
 import { root } from "../lib/run-tool.mjs";
 
 export const groups = [
-  { name: "client core", threshold: 90, files: ["src/client/client.ts", "src/client/internal/transport.ts", "src/client/retry-policy.ts", "src/client/internal/redaction.ts", "src/client/internal/headers.ts", "src/client/errors.ts"] },
+  {
+    name: "client core",
+    threshold: 90,
+    files: [
+      "src/client/client.ts",
+      "src/client/internal/transport.ts",
+      "src/client/retry-policy.ts",
+      "src/client/internal/redaction.ts",
+      "src/client/internal/headers.ts",
+      "src/client/errors.ts",
+    ],
+  },
   { name: "bulk", threshold: 80, files: ["src/bulk/index.ts", "src/bulk/adaptive-rate.ts"] },
 ];
 const report = path.join(root, "reports", "mutation", "mutation.json");
@@ -31,14 +42,17 @@ export function scores(json) {
       if (DETECTED.has(mutant.status)) entry.detected++;
       else if (UNDETECTED.has(mutant.status)) {
         entry.undetected++;
-        entry.survivors.push(`${name}:${mutant.location.start.line}:${mutant.location.start.column} ${mutant.mutatorName} (${mutant.status})${mutant.replacement ? ` -> ${JSON.stringify(mutant.replacement).slice(0, 80)}` : ""}`);
+        entry.survivors.push(
+          `${name}:${mutant.location.start.line}:${mutant.location.start.column} ${mutant.mutatorName} (${mutant.status})${mutant.replacement ? ` -> ${JSON.stringify(mutant.replacement).slice(0, 80)}` : ""}`,
+        );
       }
     }
   }
   return files;
 }
 
-const percent = (detected, undetected) => (detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected));
+const percent = (detected, undetected) =>
+  detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
 
 function main() {
   const node = fetchNode(22);
@@ -65,16 +79,22 @@ function main() {
       const entry = files[file];
       detected += entry.detected;
       undetected += entry.undetected;
-      console.log(`  ${file.padEnd(22)} ${percent(entry.detected, entry.undetected).toFixed(2).padStart(6)} %  (${entry.detected} detected, ${entry.undetected} not)`);
+      console.log(
+        `  ${file.padEnd(22)} ${percent(entry.detected, entry.undetected).toFixed(2).padStart(6)} %  (${entry.detected} detected, ${entry.undetected} not)`,
+      );
       for (const survivor of entry.survivors) console.log(`      survived: ${survivor}`);
     }
     const score = percent(detected, undetected);
     const ok = score >= group.threshold;
     failed ||= !ok;
-    console.log(`  ${group.name}: ${score.toFixed(2)} % (needs ${group.threshold} %) ${ok ? "ok" : "TOO LOW"}`);
+    console.log(
+      `  ${group.name}: ${score.toFixed(2)} % (needs ${group.threshold} %) ${ok ? "ok" : "TOO LOW"}`,
+    );
   }
   if (failed) {
-    console.error("test:mutation: a group scored below its threshold: kill its survivors with a test, or mark a true equivalent with `// Stryker disable next-line <mutator>: <reason>` (see docs/mutation.md).");
+    console.error(
+      "test:mutation: a group scored below its threshold: kill its survivors with a test, or mark a true equivalent with `// Stryker disable next-line <mutator>: <reason>` (see docs/mutation.md).",
+    );
     process.exit(1);
   }
 }

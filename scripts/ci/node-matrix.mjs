@@ -28,12 +28,19 @@ for (const major of majors) {
     stdio: "inherit",
     env: { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}` },
   });
-  results.push({ node: nodeVersions[major], ok: run.status === 0, seconds: Math.round((Date.now() - started) / 1000) });
+  results.push({
+    node: nodeVersions[major],
+    ok: run.status === 0,
+    seconds: Math.round((Date.now() - started) / 1000),
+  });
 }
 
 console.log("\nnode-matrix:");
-for (const { node, ok, seconds } of results) console.log(`  Node ${node}: ${ok ? "passed" : "FAILED"} in ${seconds} s`);
+for (const { node, ok, seconds } of results)
+  console.log(`  Node ${node}: ${ok ? "passed" : "FAILED"} in ${seconds} s`);
 if (results.some(({ ok }) => !ok)) {
-  console.error("node-matrix: a suite failed on the Node named above; rerun it alone with `npm run test:node-matrix -- <major>`.");
+  console.error(
+    "node-matrix: a suite failed on the Node named above; rerun it alone with `npm run test:node-matrix -- <major>`.",
+  );
   process.exit(1);
 }

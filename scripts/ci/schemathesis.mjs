@@ -34,7 +34,8 @@ export const acceptedFindings = [
 /** The servers the test runs Schemathesis against, for the docs. */
 export const targets = {
   mock: "the project's Prism mock (startMock, with the fixes preloaded from src/mock/prism-survives-odd-requests.cjs)",
-  "stand-in": "the rate-limited stand-in the bulk tests use (test/fakes/rate-limited-api.mjs), its limit raised out of the way",
+  "stand-in":
+    "the rate-limited stand-in the bulk tests use (test/fakes/rate-limited-api.mjs), its limit raised out of the way",
 };
 
 /**
@@ -79,7 +80,11 @@ export async function runSchemathesis({ url, label, maxExamples = MAX_EXAMPLES, 
     path.join(reportDir, "report.har"),
   ];
   const started = performance.now();
-  const child = spawn(command, args, { cwd: reportDir, env: { ...process.env, NO_PROXY: "127.0.0.1" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, {
+    cwd: reportDir,
+    env: { ...process.env, NO_PROXY: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let output = "";
   child.stdout.on("data", (chunk) => (output += chunk));
   child.stderr.on("data", (chunk) => (output += chunk));
@@ -91,7 +96,9 @@ export async function runSchemathesis({ url, label, maxExamples = MAX_EXAMPLES, 
     report = JSON.parse(readFileSync(path.join(reportDir, "report.json"), "utf8"));
     har = JSON.parse(readFileSync(path.join(reportDir, "report.har"), "utf8"));
   } catch (error) {
-    throw new Error(`Schemathesis left no readable report (exit ${exitCode}, ${error.message}). Its output:\n${output}`);
+    throw new Error(
+      `Schemathesis left no readable report (exit ${exitCode}, ${error.message}). Its output:\n${output}`,
+    );
   }
   const requests = har.log.entries.map((entry) => ({
     method: entry.request.method,
@@ -121,11 +128,18 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const mock = await startMock({ port: 0 });
   const standIn = await startRateLimitedStandIn({ limit: 1_000_000 });
   try {
-    for (const [label, url] of [["mock", mock.url], ["stand-in", standIn.url]]) {
+    for (const [label, url] of [
+      ["mock", mock.url],
+      ["stand-in", standIn.url],
+    ]) {
       const { report, requests, seconds } = await runSchemathesis({ url, label });
-      console.log(`${label}: ${report.test_cases.generated} test cases, ${requests.length} requests, ${seconds.toFixed(1)} s`);
+      console.log(
+        `${label}: ${report.test_cases.generated} test cases, ${requests.length} requests, ${seconds.toFixed(1)} s`,
+      );
       for (const finding of findingsOf(report, label))
-        console.log(`  ${finding.accepted ? "accepted" : "FINDING "} ${finding.code} ${finding.title} (${finding.operations.join(", ")})`);
+        console.log(
+          `  ${finding.accepted ? "accepted" : "FINDING "} ${finding.code} ${finding.title} (${finding.operations.join(", ")})`,
+        );
     }
   } finally {
     await mock.stop();

@@ -15,12 +15,16 @@ export const venvDir = path.join(root, ".cache", "schemathesis", "venv");
 const stampFile = path.join(venvDir, "requirements.sha256");
 const bin = (name) => path.join(venvDir, "bin", name);
 
-export const SCHEMATHESIS_VERSION = /^schemathesis==(\S+)$/m.exec(readFileSync(requirementsFile, "utf8"))?.[1];
+export const SCHEMATHESIS_VERSION = /^schemathesis==(\S+)$/m.exec(
+  readFileSync(requirementsFile, "utf8"),
+)?.[1];
 
 function run(command, args, what) {
   const result = spawnSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   if (result.status !== 0)
-    throw new Error(`${what} failed (exit ${result.status ?? result.error?.message}):\n${result.stdout ?? ""}${result.stderr ?? ""}`);
+    throw new Error(
+      `${what} failed (exit ${result.status ?? result.error?.message}):\n${result.stdout ?? ""}${result.stderr ?? ""}`,
+    );
   return result.stdout;
 }
 
@@ -28,18 +32,30 @@ function run(command, args, what) {
 export function ensureSchemathesis({ log = () => {} } = {}) {
   const lock = readFileSync(requirementsFile);
   const digest = createHash("sha256").update(lock).digest("hex");
-  if (existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === digest && existsSync(bin("schemathesis"))) return bin("schemathesis");
+  if (
+    existsSync(stampFile) &&
+    readFileSync(stampFile, "utf8").trim() === digest &&
+    existsSync(bin("schemathesis"))
+  )
+    return bin("schemathesis");
   const toolchain = toolchains.find((candidate) => candidate.name === "Python venv");
   const python = locate(toolchain);
   if (!python) throw new Error(missingReason(toolchain));
-  log(`Installing Schemathesis ${SCHEMATHESIS_VERSION} into ${path.relative(root, venvDir)} (from ${path.relative(root, requirementsFile)})`);
+  log(
+    `Installing Schemathesis ${SCHEMATHESIS_VERSION} into ${path.relative(root, venvDir)} (from ${path.relative(root, requirementsFile)})`,
+  );
   rmSync(venvDir, { recursive: true, force: true });
   run(python, ["-m", "venv", venvDir], "python3 -m venv");
   // --no-deps: the file pins every package, so nothing unpinned is resolved on the way.
-  run(bin("python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-r", requirementsFile], "pip install");
+  run(
+    bin("python"),
+    ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "-r", requirementsFile],
+    "pip install",
+  );
   run(bin("python"), ["-m", "pip", "check"], "pip check (a dependency missing from the requirements file)");
   const version = run(bin("schemathesis"), ["--version"], "schemathesis --version").trim();
-  if (!version.endsWith(` ${SCHEMATHESIS_VERSION}`)) throw new Error(`The venv runs ${version}, expected ${SCHEMATHESIS_VERSION}.`);
+  if (!version.endsWith(` ${SCHEMATHESIS_VERSION}`))
+    throw new Error(`The venv runs ${version}, expected ${SCHEMATHESIS_VERSION}.`);
   writeFileSync(stampFile, `${digest}\n`);
   return bin("schemathesis");
 }

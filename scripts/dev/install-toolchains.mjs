@@ -9,7 +9,9 @@ function report() {
   const missing = [];
   for (const toolchain of toolchains) {
     const found = locate(toolchain);
-    console.log(`  ${found ? "found  " : "missing"}  ${toolchain.name.padEnd(9)} ${found ?? toolchain.debianPackages.join(" ")}`);
+    console.log(
+      `  ${found ? "found  " : "missing"}  ${toolchain.name.padEnd(9)} ${found ?? toolchain.debianPackages.join(" ")}`,
+    );
     if (!found) missing.push(toolchain);
   }
   return missing;
@@ -22,11 +24,15 @@ if (missing.length === 0) {
   process.exit(0);
 }
 if (checkOnly) {
-  console.log(`Missing: ${missing.map((toolchain) => toolchain.name).join(", ")}. Run \`npm run setup:toolchains\` to install them.`);
+  console.log(
+    `Missing: ${missing.map((toolchain) => toolchain.name).join(", ")}. Run \`npm run setup:toolchains\` to install them.`,
+  );
   process.exit(1);
 }
 if (process.platform !== "linux" || spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status !== 0) {
-  console.error("This installs with Debian's apt-get, which is not here: install the packages above with your system's package manager.");
+  console.error(
+    "This installs with Debian's apt-get, which is not here: install the packages above with your system's package manager.",
+  );
   process.exit(1);
 }
 

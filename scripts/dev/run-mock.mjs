@@ -8,7 +8,9 @@ import { root, runTool } from "../lib/run-tool.mjs";
 
 const built = path.join(root, "dist", "mock.js");
 const sources = path.join(root, "src", "mock");
-const newestSource = Math.max(...readdirSync(sources).map((file) => statSync(path.join(sources, file)).mtimeMs));
+const newestSource = Math.max(
+  ...readdirSync(sources).map((file) => statSync(path.join(sources, file)).mtimeMs),
+);
 if (!existsSync(built) || statSync(built).mtimeMs < newestSource) {
   console.log("Building dist/ (npm run build), which the mock runs from.");
   runTool("tsdown", []);

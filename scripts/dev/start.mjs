@@ -15,7 +15,9 @@ let mock;
 try {
   mock = await startMock();
 } catch (error) {
-  console.error(`${error.message}\nIs port ${process.env.MOCK_PORT ?? 4010} free? Set MOCK_PORT to use another.`);
+  console.error(
+    `${error.message}\nIs port ${process.env.MOCK_PORT ?? 4010} free? Set MOCK_PORT to use another.`,
+  );
   process.exit(1);
 }
 const { url, stop, exited } = mock;

@@ -22,7 +22,9 @@ export function runTool(bin, args, { quiet = true } = {}) {
     process.exit(1);
   }
   if (result.status !== 0) {
-    console.error(`${bin} ${args.join(" ")} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+    console.error(
+      `${bin} ${args.join(" ")} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`,
+    );
     process.exit(result.status ?? 1);
   }
   if (!quiet) process.stdout.write(result.stdout);

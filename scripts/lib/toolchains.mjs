@@ -21,9 +21,26 @@ export const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 /** @type {Toolchain[]} */
 export const toolchains = [
-  { name: "Chromium", debianPackages: ["chromium"], neededBy: "the docs page's browser test (test/docs/site.test.ts)", path: chromiumPath },
-  { name: "cURL", debianPackages: ["curl"], neededBy: "the cURL code sample", commands: ["curl"], probe: ["--version"] },
-  { name: "Ruby", debianPackages: ["ruby"], neededBy: "the Ruby code sample", commands: ["ruby"], probe: ["-rnet/http", "-rjson", "-e", ""] },
+  {
+    name: "Chromium",
+    debianPackages: ["chromium"],
+    neededBy: "the docs page's browser test (test/docs/site.test.ts)",
+    path: chromiumPath,
+  },
+  {
+    name: "cURL",
+    debianPackages: ["curl"],
+    neededBy: "the cURL code sample",
+    commands: ["curl"],
+    probe: ["--version"],
+  },
+  {
+    name: "Ruby",
+    debianPackages: ["ruby"],
+    neededBy: "the Ruby code sample",
+    commands: ["ruby"],
+    probe: ["-rnet/http", "-rjson", "-e", ""],
+  },
   {
     name: "Go",
     debianPackages: ["golang-go"],
@@ -75,7 +92,9 @@ export function locate(toolchain) {
 
 /** Why a test cannot run without it, and how to get it. */
 export function missingReason(toolchain) {
-  const what = toolchain.path ? `no ${toolchain.name} at ${toolchain.path}` : `no working \`${toolchain.commands[0]}\``;
+  const what = toolchain.path
+    ? `no ${toolchain.name} at ${toolchain.path}`
+    : `no working \`${toolchain.commands[0]}\``;
   return `${what}: ${toolchain.neededBy} needs Debian's ${toolchain.debianPackages.join(" and ")}; run \`npm run setup:toolchains\` (or .ci/run) to install it`;
 }
 

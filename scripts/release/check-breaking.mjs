@@ -5,7 +5,15 @@
 // The diff and most of the judging are api-smart-diff's; `packageRules` below adds what a
 // package shipping generated types needs and corrects the tool where it is wrong.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -21,15 +29,23 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
  */
 export function classifyChanges(before, after) {
   // api-smart-diff resolves $refs in place, so it gets copies.
-  const { diffs } = apiCompare(typeArraysAsAnyOf(withoutMarks(structuredClone(before))), typeArraysAsAnyOf(withoutMarks(structuredClone(after))));
+  const { diffs } = apiCompare(
+    typeArraysAsAnyOf(withoutMarks(structuredClone(before))),
+    typeArraysAsAnyOf(withoutMarks(structuredClone(after))),
+  );
   return diffs
     .filter((diff) => !isComponentCopy(diff.path) || isRemovedComponent(diff))
     .map((diff) => {
       const rule = packageRules(diff);
       const breaking = rule ? rule.breaking : diff.type === "breaking";
       return {
-        where: diff.path[0] === "paths" ? `${String(diff.path[2]).toUpperCase()} ${diff.path[1]}` : diff.path.join("."),
-        what: isRemovedComponent(diff) ? "removed or renamed" : diff.description || `${diff.action} ${diff.path.slice(3).join(".")}`,
+        where:
+          diff.path[0] === "paths"
+            ? `${String(diff.path[2]).toUpperCase()} ${diff.path[1]}`
+            : diff.path.join("."),
+        what: isRemovedComponent(diff)
+          ? "removed or renamed"
+          : diff.description || `${diff.action} ${diff.path.slice(3).join(".")}`,
         type: diff.type,
         breaking,
         ...(rule ? { rule: rule.reason } : {}),
@@ -43,7 +59,11 @@ export function classifyChanges(before, after) {
 // wholes, so new words in one (Contact's, which both branches of the 200's `contact` hold) read
 // as a branch removed and another added.
 function withoutMarks(spec) {
-  const resolve = (ref) => ref.slice(2).split("/").reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
+  const resolve = (ref) =>
+    ref
+      .slice(2)
+      .split("/")
+      .reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
   const seen = new Set();
   const strip = (node, inBranch) => {
     if (node === null || typeof node !== "object") return;
@@ -52,11 +72,13 @@ function withoutMarks(spec) {
       delete node["x-source"];
       if (inBranch) {
         if (typeof node.description === "string") delete node.description;
-        if (typeof node.$ref === "string" && !seen.has(node.$ref)) seen.add(node.$ref), strip(resolve(node.$ref), true);
+        if (typeof node.$ref === "string" && !seen.has(node.$ref))
+          (seen.add(node.$ref), strip(resolve(node.$ref), true));
       }
     }
     for (const [key, value] of Object.entries(node))
-      if (key !== "example" && key !== "examples") strip(value, inBranch || ((key === "oneOf" || key === "anyOf") && Array.isArray(value)));
+      if (key !== "example" && key !== "examples")
+        strip(value, inBranch || ((key === "oneOf" || key === "anyOf") && Array.isArray(value)));
   };
   strip(spec, false);
   return spec;
@@ -80,8 +102,29 @@ function isRemovedComponent(diff) {
 const keywordsOfType = {
   string: ["minLength", "maxLength", "pattern", "format", "contentEncoding", "contentMediaType"],
   number: ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
-  array: ["items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains", "unevaluatedItems"],
-  object: ["properties", "additionalProperties", "patternProperties", "required", "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas", "unevaluatedProperties"],
+  array: [
+    "items",
+    "prefixItems",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "unevaluatedItems",
+  ],
+  object: [
+    "properties",
+    "additionalProperties",
+    "patternProperties",
+    "required",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedProperties",
+  ],
 };
 keywordsOfType.integer = keywordsOfType.number;
 
@@ -98,8 +141,13 @@ export function typeArraysAsAnyOf(node) {
     return node;
   }
   if (node === null || typeof node !== "object") return node;
-  for (const [key, value] of Object.entries(node)) if (key !== "example" && key !== "examples") typeArraysAsAnyOf(value);
-  if (Array.isArray(node.type) && node.type.filter((type) => type !== "null").length >= 2 && !("anyOf" in node)) {
+  for (const [key, value] of Object.entries(node))
+    if (key !== "example" && key !== "examples") typeArraysAsAnyOf(value);
+  if (
+    Array.isArray(node.type) &&
+    node.type.filter((type) => type !== "null").length >= 2 &&
+    !("anyOf" in node)
+  ) {
     const types = node.type;
     const moved = new Set(types.flatMap((type) => keywordsOfType[type] ?? []));
     node.anyOf = types.map((type) => {
@@ -117,7 +165,10 @@ export function typeArraysAsAnyOf(node) {
 function packageRules(diff) {
   const pointer = diff.path;
   if (isRemovedComponent(diff))
-    return { breaking: true, reason: `code naming components["${pointer[1]}"]["${pointer[2]}"] in the package's types stops compiling` };
+    return {
+      breaking: true,
+      reason: `code naming components["${pointer[1]}"]["${pointer[2]}"] in the package's types stops compiling`,
+    };
   const received = pointer[0] === "paths" && pointer.includes("responses");
   // The package exports generated types: a property that disappears stops code that sends or
   // reads it from compiling, and ContactUpdate rejects unknown fields. The tool calls it non-breaking.
@@ -130,27 +181,42 @@ function packageRules(diff) {
     const [was, is] = [new Set([diff.before].flat()), new Set([diff.after].flat())];
     const [from, to] = received ? [is, was] : [was, is];
     const fits = [...from].every((type) => to.has(type) || (type === "integer" && to.has("number")));
-    return { breaking: !fits, reason: `a ${received ? "response" : "request"} type may only ${received ? "narrow" : "widen"}` };
+    return {
+      breaking: !fits,
+      reason: `a ${received ? "response" : "request"} type may only ${received ? "narrow" : "widen"}`,
+    };
   }
   if (pointer.at(-2) === "type" && received && diff.action !== "remove")
     return { breaking: true, reason: "a response type may only narrow" };
   // The tool files servers under annotations, but clients call servers[0] by default.
   const servers = pointer.indexOf("servers");
-  if (servers >= 0 && diff.action !== "add" && (pointer.length === servers + 2 || pointer[servers + 2] === "url"))
+  if (
+    servers >= 0 &&
+    diff.action !== "add" &&
+    (pointer.length === servers + 2 || pointer[servers + 2] === "url")
+  )
     return { breaking: true, reason: "clients call the declared server by default" };
   return undefined;
 }
 
 /** Whether `current` may follow `base` given the breaking changes; `message` says why not. */
 export function checkVersions({ base, current, packageVersion, breakingCount }) {
-  for (const [name, version] of [["info.version", current], ['package.json "version"', packageVersion]])
-    if (!SEMVER.test(version ?? "")) return { ok: false, message: `${name} "${version}" is not a semantic version (major.minor.patch).` };
+  for (const [name, version] of [
+    ["info.version", current],
+    ['package.json "version"', packageVersion],
+  ])
+    if (!SEMVER.test(version ?? ""))
+      return { ok: false, message: `${name} "${version}" is not a semantic version (major.minor.patch).` };
   if (packageVersion !== current)
     return {
       ok: false,
       message: `package.json "version" (${packageVersion}) and info.version in openapi/openapi.yaml (${current}) differ: the package and its contract share one version. Set both to the same value.`,
     };
-  if (!SEMVER.test(base ?? "")) return { ok: true, message: `The baseline's info.version "${base}" is not semantic; versions not compared.` };
+  if (!SEMVER.test(base ?? ""))
+    return {
+      ok: true,
+      message: `The baseline's info.version "${base}" is not semantic; versions not compared.`,
+    };
   const [b, c] = [base, current].map((version) => SEMVER.exec(version).slice(1, 4).map(Number));
   const order = c[0] - b[0] || c[1] - b[1] || c[2] - b[2];
   if (order < 0) return { ok: false, message: `info.version goes backwards: ${base} → ${current}.` };
@@ -161,17 +227,24 @@ export function checkVersions({ base, current, packageVersion, breakingCount }) 
       message: `${breakingCount} breaking change(s) since ${base} need a new major version: set info.version in openapi/openapi.yaml and "version" in package.json to ${next}, run \`npm run generate\`, and say what broke in CHANGELOG.md. Or make the change backward compatible.`,
     };
   }
-  if (breakingCount > 0) return { ok: true, message: `Breaking changes allowed: ${base} → ${current} is a new major version.` };
+  if (breakingCount > 0)
+    return { ok: true, message: `Breaking changes allowed: ${base} → ${current} is a new major version.` };
   return { ok: true, message: `No breaking changes since ${base}.` };
 }
 
 function git(repo, args, options = {}) {
-  return execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, ...options });
+  return execFileSync("git", ["-C", repo, ...args], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    ...options,
+  });
 }
 
 function refExists(repo, ref) {
   try {
-    git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], { stdio: ["ignore", "pipe", "ignore"] });
+    git(repo, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     return true;
   } catch {
     return false;
@@ -196,7 +269,8 @@ export function releasedContracts(repo) {
  */
 export function findBaseline(repo, explicit) {
   if (explicit) {
-    if (!refExists(repo, explicit)) throw new Error(`--base ${explicit}: no such commit, branch or tag in ${repo}.`);
+    if (!refExists(repo, explicit))
+      throw new Error(`--base ${explicit}: no such commit, branch or tag in ${repo}.`);
     return { ref: explicit, label: explicit, why: "given with --base" };
   }
   const [newest] = releasedContracts(repo);
@@ -209,7 +283,9 @@ export function findBaseline(repo, explicit) {
 
 /** Writes openapi/ as it is at `ref` under outDir; false when the ref has no openapi/openapi.yaml. */
 function checkoutSpec(repo, ref, outDir) {
-  const files = git(repo, ["ls-tree", "-r", "-z", "--name-only", ref, "--", "openapi"]).split("\0").filter(Boolean);
+  const files = git(repo, ["ls-tree", "-r", "-z", "--name-only", ref, "--", "openapi"])
+    .split("\0")
+    .filter(Boolean);
   if (!files.includes("openapi/openapi.yaml")) return false;
   for (const file of files) {
     mkdirSync(path.join(outDir, path.dirname(file)), { recursive: true });
@@ -229,7 +305,9 @@ function main() {
   const repo = process.cwd();
   const currentRoot = path.join(repo, "openapi", "openapi.yaml");
   if (!existsSync(currentRoot)) {
-    console.error(`check:breaking: ${currentRoot} not found; run it from the repository root (npm run check:breaking does).`);
+    console.error(
+      `check:breaking: ${currentRoot} not found; run it from the repository root (npm run check:breaking does).`,
+    );
     process.exit(1);
   }
   if (baseIndex >= 0 && !args[baseIndex + 1]) {
@@ -250,13 +328,17 @@ function main() {
       before = JSON.parse(readFileSync(baseline.file, "utf8"));
       const named = RELEASE_FILE.exec(path.basename(baseline.file)).slice(1, 4).join(".");
       if (before.info?.version !== named) {
-        console.error(`check:breaking: ${baseline.label} holds info.version ${before.info?.version}, not ${named}; a release file is the bundled spec as released, never edited.`);
+        console.error(
+          `check:breaking: ${baseline.label} holds info.version ${before.info?.version}, not ${named}; a release file is the bundled spec as released, never edited.`,
+        );
         process.exitCode = 1;
         return;
       }
     } else {
       if (!checkoutSpec(repo, baseline.ref, path.join(work, "base"))) {
-        console.log(`check:breaking: ${baseline.ref} (${baseline.why}) has no openapi/openapi.yaml; nothing to compare.`);
+        console.log(
+          `check:breaking: ${baseline.ref} (${baseline.why}) has no openapi/openapi.yaml; nothing to compare.`,
+        );
         return;
       }
       before = bundle(path.join(work, "base", "openapi", "openapi.yaml"), path.join(work, "base.json"));
@@ -270,11 +352,18 @@ function main() {
     console.log(
       `check:breaking: openapi/ (working tree, ${after.info?.version}) against ${baseline.label} (${baseline.why}, ${before.info?.version})`,
     );
-    for (const change of breaking) console.log(`  breaking      ${change.where}: ${change.what}${change.rule ? ` (${change.rule})` : ""}`);
-    for (const change of unclassified) console.log(`  unclassified  ${change.where}: ${change.what} (the tool cannot tell; review it)`);
+    for (const change of breaking)
+      console.log(`  breaking      ${change.where}: ${change.what}${change.rule ? ` (${change.rule})` : ""}`);
+    for (const change of unclassified)
+      console.log(`  unclassified  ${change.where}: ${change.what} (the tool cannot tell; review it)`);
     console.log(`  ${breaking.length} breaking, ${changes.length - breaking.length} other change(s).`);
 
-    const verdict = checkVersions({ base: before.info?.version, current: after.info?.version, packageVersion, breakingCount: breaking.length });
+    const verdict = checkVersions({
+      base: before.info?.version,
+      current: after.info?.version,
+      packageVersion,
+      breakingCount: breaking.length,
+    });
     (verdict.ok ? console.log : console.error)(verdict.message);
     if (!verdict.ok) process.exitCode = 1;
   } finally {

@@ -17,13 +17,20 @@ const UNRELEASED = /^## Unreleased[ \t]*\n/m;
  */
 export function releaseChangelog(text, version, date) {
   const heading = UNRELEASED.exec(text);
-  if (!heading) throw new Error('CHANGELOG.md has no "## Unreleased" heading: add it above the newest release, with this release\'s changes under it.');
+  if (!heading)
+    throw new Error(
+      'CHANGELOG.md has no "## Unreleased" heading: add it above the newest release, with this release\'s changes under it.',
+    );
   const bodyStart = heading.index + heading[0].length;
   const next = text.slice(bodyStart).search(/^## /m);
   const bodyEnd = next < 0 ? text.length : bodyStart + next;
   const body = text.slice(bodyStart, bodyEnd).trim();
-  if (!body) throw new Error('CHANGELOG.md: "## Unreleased" is empty; say what this release changes before releasing it.');
-  if (new RegExp(`^## ${version.replaceAll(".", "\\.")}\\b`, "m").test(text)) throw new Error(`CHANGELOG.md already has a section for ${version}.`);
+  if (!body)
+    throw new Error(
+      'CHANGELOG.md: "## Unreleased" is empty; say what this release changes before releasing it.',
+    );
+  if (new RegExp(`^## ${version.replaceAll(".", "\\.")}\\b`, "m").test(text))
+    throw new Error(`CHANGELOG.md already has a section for ${version}.`);
   return `${text.slice(0, heading.index)}## Unreleased\n\n## ${version} (${date})\n\n${body}\n${next < 0 ? "" : "\n"}${text.slice(bodyEnd)}`;
 }
 
@@ -38,8 +45,14 @@ function fail(message) {
 
 function runStep(repo, script, args = []) {
   console.log(`release: node scripts/${script} ${args.join(" ")}`.trimEnd());
-  const result = spawnSync(process.execPath, [path.join(repo, "scripts", script), ...args], { cwd: repo, stdio: "inherit" });
-  if (result.status !== 0) fail(`scripts/${script} failed (exit ${result.status}); fix what it names and run \`npm run release\` again.`);
+  const result = spawnSync(process.execPath, [path.join(repo, "scripts", script), ...args], {
+    cwd: repo,
+    stdio: "inherit",
+  });
+  if (result.status !== 0)
+    fail(
+      `scripts/${script} failed (exit ${result.status}); fix what it names and run \`npm run release\` again.`,
+    );
 }
 
 function main() {
@@ -52,15 +65,22 @@ function main() {
   const version = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")).version;
   const tag = `v${version}`;
   const releaseFile = path.join(repo, "releases", `openapi-${version}.json`);
-  if (existsSync(releaseFile)) fail(`${path.relative(repo, releaseFile)} exists: ${version} is released. Set the next version in package.json and info.version first.`);
+  if (existsSync(releaseFile))
+    fail(
+      `${path.relative(repo, releaseFile)} exists: ${version} is released. Set the next version in package.json and info.version first.`,
+    );
   if (git(repo, ["tag", "--list", tag])) fail(`the tag ${tag} exists already.`);
-  if (git(repo, ["status", "--porcelain"])) fail("the working tree has uncommitted changes; commit or stash them, so that the release commit holds only the release.");
+  if (git(repo, ["status", "--porcelain"]))
+    fail(
+      "the working tree has uncommitted changes; commit or stash them, so that the release commit holds only the release.",
+    );
 
   // generated/ must be what openapi/ makes, and the version must fit the changes since the last release.
   runStep(repo, "spec/check-generated.mjs");
   runStep(repo, "release/check-breaking.mjs");
   const bundled = JSON.parse(readFileSync(path.join(repo, "generated", "openapi.json"), "utf8"));
-  if (bundled.info?.version !== version) fail(`generated/openapi.json has info.version ${bundled.info?.version}, package.json ${version}.`);
+  if (bundled.info?.version !== version)
+    fail(`generated/openapi.json has info.version ${bundled.info?.version}, package.json ${version}.`);
 
   const changelog = path.join(repo, "CHANGELOG.md");
   let released;
@@ -75,7 +95,9 @@ function main() {
   git(repo, ["add", "CHANGELOG.md", path.relative(repo, releaseFile)]);
   git(repo, ["commit", "--quiet", "-m", `Release ${version}`]);
   git(repo, ["tag", "-a", tag, "-m", `Release ${version}`]);
-  console.log(`release: wrote ${path.relative(repo, releaseFile)}, moved CHANGELOG.md's Unreleased section under "## ${version} (${date})",`);
+  console.log(
+    `release: wrote ${path.relative(repo, releaseFile)}, moved CHANGELOG.md's Unreleased section under "## ${version} (${date})",`,
+  );
   console.log(`release: committed "Release ${version}" and tagged ${tag}. Push both: git push --follow-tags`);
 }
 

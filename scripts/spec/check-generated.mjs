@@ -25,7 +25,9 @@ try {
     if (!expected.has(file)) problems.push(`generated/${file} is not produced by npm run generate`);
   }
   if (problems.length) {
-    console.error(`Generated files drift from openapi/:\n  ${problems.join("\n  ")}\nRun \`npm run generate\` and commit the result.`);
+    console.error(
+      `Generated files drift from openapi/:\n  ${problems.join("\n  ")}\nRun \`npm run generate\` and commit the result.`,
+    );
     process.exit(1);
   }
   console.log(`generated/ is up to date (${generatedFiles.length} files checked).`);

@@ -11,13 +11,31 @@
  */
 export const sampleLanguages = [
   { label: "cURL", lang: "Shell", file: (name) => `${name}.sh`, write: curlProgram, checkedBy: "mock" },
-  { label: "Node", lang: "JavaScript", file: (name) => `${name}.mjs`, write: nodeClientProgram, checkedBy: "mock" },
+  {
+    label: "Node",
+    lang: "JavaScript",
+    file: (name) => `${name}.mjs`,
+    write: nodeClientProgram,
+    checkedBy: "mock",
+  },
   { label: "Ruby", lang: "Ruby", file: (name) => `${name}.rb`, write: rubyProgram, checkedBy: "mock" },
   { label: "Go", lang: "Go", file: (name) => `${name}.go`, write: goProgram, checkedBy: "mock" },
   { label: "PHP", lang: "PHP", file: (name) => `${name}.php`, write: phpProgram, checkedBy: "mock" },
   { label: "Python", lang: "Python", file: (name) => `${name}.py`, write: pythonProgram, checkedBy: "mock" },
-  { label: "C#", lang: "C#", file: (name) => `${pascalCase(name)}.cs`, write: csharpProgram, checkedBy: "syntax" },
-  { label: "Java", lang: "Java", file: (name) => `${pascalCase(name)}.java`, write: javaProgram, checkedBy: "mock" },
+  {
+    label: "C#",
+    lang: "C#",
+    file: (name) => `${pascalCase(name)}.cs`,
+    write: csharpProgram,
+    checkedBy: "syntax",
+  },
+  {
+    label: "Java",
+    lang: "Java",
+    file: (name) => `${pascalCase(name)}.java`,
+    write: javaProgram,
+    checkedBy: "mock",
+  },
   { label: "Rust", lang: "Rust", file: (name) => `${name}.rs`, write: rustProgram, checkedBy: "syntax" },
 ];
 
@@ -53,7 +71,8 @@ export function codeSamples(spec) {
  */
 export function withCodeSamples(spec, operations = codeSamples(spec)) {
   const decorated = structuredClone(spec);
-  const labels = (checkedBy) => listing(sampleLanguages.filter((language) => language.checkedBy === checkedBy).map(({ label }) => label));
+  const labels = (checkedBy) =>
+    listing(sampleLanguages.filter((language) => language.checkedBy === checkedBy).map(({ label }) => label));
   decorated.info.description = `${decorated.info.description.trimEnd()}
 
 **Code samples.** Each operation's samples are generated from this document by \`npm run generate\`
@@ -64,7 +83,11 @@ once answered \`200\` and once \`422\`; the ${labels("syntax")} samples are pars
 compared with the example, as no toolchain for them is installed there.
 `;
   for (const { path, method, samples } of operations) {
-    decorated.paths[path][method]["x-codeSamples"] = samples.map(({ lang, label, source }) => ({ lang, label, source }));
+    decorated.paths[path][method]["x-codeSamples"] = samples.map(({ lang, label, source }) => ({
+      lang,
+      label,
+      source,
+    }));
   }
   return decorated;
 }
@@ -77,28 +100,40 @@ compared with the example, as no toolchain for them is installed there.
 function exampleRequest(spec, path, method, pathItem, operation) {
   const where = `${method.toUpperCase()} ${path} (${operation.operationId ?? "no operationId"})`;
   const fail = (what) => {
-    throw new Error(`Cannot write code samples for ${where}: ${what}. Fix it in openapi/ or teach scripts/spec/code-samples.mjs.`);
+    throw new Error(
+      `Cannot write code samples for ${where}: ${what}. Fix it in openapi/ or teach scripts/spec/code-samples.mjs.`,
+    );
   };
   if (!operation.operationId) fail("it has no operationId to name the sample files");
   const serverUrl = spec.servers?.[0]?.url;
   if (!serverUrl || serverUrl.includes("{")) fail("the spec needs a first server with a literal URL");
 
-  const parameters = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((p) => resolveRef(spec, p));
+  const parameters = [...(pathItem.parameters ?? []), ...(operation.parameters ?? [])].map((p) =>
+    resolveRef(spec, p),
+  );
   for (const parameter of parameters) {
     if (parameter.in !== "path" && parameter.required)
       fail(`required ${parameter.in} parameter ${parameter.name} is not supported by the samples`);
   }
   // In the order the path names them, which is the order the client's methods take them.
   const pathParameters = [...path.matchAll(/\{([^}]+)\}/g)].map(([, name]) => {
-    const parameter = parameters.find((p) => p.in === "path" && p.name === name) ?? fail(`path parameter ${name} is not declared`);
-    const value = parameter.example ?? parameter.schema?.examples?.[0] ?? fail(`path parameter ${name} has no example`);
+    const parameter =
+      parameters.find((p) => p.in === "path" && p.name === name) ??
+      fail(`path parameter ${name} is not declared`);
+    const value =
+      parameter.example ?? parameter.schema?.examples?.[0] ?? fail(`path parameter ${name} has no example`);
     return { name, value: String(value) };
   });
-  const filledPath = pathParameters.reduce((filled, { name, value }) => filled.replace(`{${name}}`, encodeURIComponent(value)), path);
+  const filledPath = pathParameters.reduce(
+    (filled, { name, value }) => filled.replace(`{${name}}`, encodeURIComponent(value)),
+    path,
+  );
 
   const headers = [];
   const security = operation.security ?? spec.security ?? [];
-  const schemes = security.flatMap((requirement) => Object.keys(requirement)).map((name) => spec.components?.securitySchemes?.[name]);
+  const schemes = security
+    .flatMap((requirement) => Object.keys(requirement))
+    .map((name) => spec.components?.securitySchemes?.[name]);
   if (schemes.some((scheme) => scheme?.type === "http" && scheme.scheme?.toLowerCase() === "bearer")) {
     headers.push({ name: "Authorization", value: `Bearer $${TOKEN_VARIABLE}` });
   } else if (schemes.length) {
@@ -108,8 +143,10 @@ function exampleRequest(spec, path, method, pathItem, operation) {
   let body;
   const requestBody = operation.requestBody && resolveRef(spec, operation.requestBody);
   if (requestBody) {
-    const [mediaType, content] = Object.entries(requestBody.content ?? {})[0] ?? fail("its request body has no media type");
-    if (mediaType !== "application/json") fail(`request body media type ${mediaType} is not supported by the samples`);
+    const [mediaType, content] =
+      Object.entries(requestBody.content ?? {})[0] ?? fail("its request body has no media type");
+    if (mediaType !== "application/json")
+      fail(`request body media type ${mediaType} is not supported by the samples`);
     const firstNamed = Object.values(content.examples ?? {})[0];
     body = firstNamed ? resolveRef(spec, firstNamed).value : content.example;
     if (body === undefined) fail("its request body has no example to send");
@@ -136,12 +173,14 @@ function exampleRequest(spec, path, method, pathItem, operation) {
 
 function resolveRef(spec, node) {
   if (!node?.$ref) return node;
-  if (!node.$ref.startsWith("#/")) throw new Error(`Code samples: expected a local $ref in the bundled spec, got ${node.$ref}`);
+  if (!node.$ref.startsWith("#/"))
+    throw new Error(`Code samples: expected a local $ref in the bundled spec, got ${node.$ref}`);
   const target = node.$ref
     .slice(2)
     .split("/")
     .reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
-  if (target === undefined) throw new Error(`Code samples: $ref ${node.$ref} points at nothing in the bundled spec`);
+  if (target === undefined)
+    throw new Error(`Code samples: $ref ${node.$ref} points at nothing in the bundled spec`);
   return resolveRef(spec, target);
 }
 
@@ -153,7 +192,8 @@ export const TOKEN_VARIABLE = "CALLBELL_API_TOKEN";
 // body on stderr (cURL: stdout) and a non-zero exit; a network error ends the program non-zero
 // with its message. Lines stay near 72 columns so that the docs' panel rarely has to wrap them.
 
-const header = (request, name) => request.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+const header = (request, name) =>
+  request.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
 const otherHeaders = (request) => request.headers.filter(({ name }) => name !== "Authorization");
 const prettyJson = (request) => JSON.stringify(request.body, null, 2);
 
@@ -165,7 +205,9 @@ curl --fail-with-body --silent --show-error \\
   --request ${request.method} \\
   --url ${quote(request.url)} \\
   --header "Authorization: Bearer \${${TOKEN_VARIABLE}:?set ${TOKEN_VARIABLE}}" \\
-${otherHeaders(request).map(({ name, value }) => `  --header ${quote(`${name}: ${value}`)} \\`).join("\n")}
+${otherHeaders(request)
+  .map(({ name, value }) => `  --header ${quote(`${name}: ${value}`)} \\`)
+  .join("\n")}
   --data ${quote(prettyJson(request))}
 `;
 }
@@ -180,7 +222,9 @@ url = URI(${JSON.stringify(request.url)})
 
 request = Net::HTTP::${request.method[0]}${request.method.slice(1).toLowerCase()}.new(url)
 request["Authorization"] = "Bearer #{token}"
-${otherHeaders(request).map(({ name, value }) => `request[${JSON.stringify(name)}] = ${JSON.stringify(value)}`).join("\n")}
+${otherHeaders(request)
+  .map(({ name, value }) => `request[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
+  .join("\n")}
 request.body = <<~'JSON'
 ${indent(prettyJson(request), 2)}
 JSON
@@ -225,7 +269,9 @@ func main() {
 \t\tlog.Fatal(err)
 \t}
 \treq.Header.Set("Authorization", "Bearer "+token)
-${otherHeaders(request).map(({ name, value }) => `\treq.Header.Set(${JSON.stringify(name)}, ${JSON.stringify(value)})`).join("\n")}
+${otherHeaders(request)
+  .map(({ name, value }) => `\treq.Header.Set(${JSON.stringify(name)}, ${JSON.stringify(value)})`)
+  .join("\n")}
 
 \tclient := &http.Client{Timeout: 30 * time.Second}
 \tres, err := client.Do(req)
@@ -247,7 +293,10 @@ ${otherHeaders(request).map(({ name, value }) => `\treq.Header.Set(${JSON.string
 
 function phpProgram(request) {
   if (prettyJson(request).includes("\nJSON")) throw new Error("PHP sample: the body would end its nowdoc");
-  const headers = [`"Authorization: Bearer $token"`, ...otherHeaders(request).map(({ name, value }) => JSON.stringify(`${name}: ${value}`))];
+  const headers = [
+    `"Authorization: Bearer $token"`,
+    ...otherHeaders(request).map(({ name, value }) => JSON.stringify(`${name}: ${value}`)),
+  ];
   return `<?php
 
 $token = getenv("${TOKEN_VARIABLE}");
@@ -371,7 +420,9 @@ ${indent(json, 12)}
                 ${JSON.stringify(request.url)}))
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + token)
-${otherHeaders(request).map(({ name, value }) => `            .header(${JSON.stringify(name)}, ${JSON.stringify(value)})`).join("\n")}
+${otherHeaders(request)
+  .map(({ name, value }) => `            .header(${JSON.stringify(name)}, ${JSON.stringify(value)})`)
+  .join("\n")}
             .method(${JSON.stringify(request.method)},
                 HttpRequest.BodyPublishers.ofString(body))
             .build();
@@ -390,7 +441,10 @@ ${otherHeaders(request).map(({ name, value }) => `            .header(${JSON.str
 
 /** Node: this package's own client rather than a raw HTTP call. */
 function nodeClientProgram(request) {
-  const args = [...request.pathParameters.map(({ value }) => JSON.stringify(value)), javascriptLiteral(request.body)].join(", ");
+  const args = [
+    ...request.pathParameters.map(({ value }) => JSON.stringify(value)),
+    javascriptLiteral(request.body),
+  ].join(", ");
   return `import { CallbellAPIError, createCallbellClient } from "callbell-openapi";
 
 // The token comes from CALLBELL_API_TOKEN; 429s and 5xx are retried.
@@ -417,7 +471,9 @@ function rustProgram(request) {
   const json = prettyJson(request);
   // A raw string needs more # than any "# run inside it.
   const hashes = "#".repeat(Math.max(0, ...[...json.matchAll(/"(#+)/g)].map(([, run]) => run.length)) + 1);
-  const headers = otherHeaders(request).map(({ name, value }) => `        .header(${rustString(name)}, ${rustString(value)})`);
+  const headers = otherHeaders(request).map(
+    ({ name, value }) => `        .header(${rustString(name)}, ${rustString(value)})`,
+  );
   return `// Cargo.toml: reqwest = { version = "0.12", features = ["blocking"] }
 use std::{env, process, time::Duration};
 
@@ -453,13 +509,20 @@ function pythonLiteral(value, at) {
   if (typeof value === "string" || typeof value === "number") return JSON.stringify(value);
   const inner = `${at}    `;
   if (Array.isArray(value))
-    return value.length ? `[\n${value.map((item) => `${inner}${pythonLiteral(item, inner)},`).join("\n")}\n${at}]` : "[]";
+    return value.length
+      ? `[\n${value.map((item) => `${inner}${pythonLiteral(item, inner)},`).join("\n")}\n${at}]`
+      : "[]";
   const entries = Object.entries(value);
-  return entries.length ? `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${pythonLiteral(item, inner)},`).join("\n")}\n${at}}` : "{}";
+  return entries.length
+    ? `{\n${entries.map(([key, item]) => `${inner}${JSON.stringify(key)}: ${pythonLiteral(item, inner)},`).join("\n")}\n${at}}`
+    : "{}";
 }
 
 function indent(text, spaces) {
-  return text.split("\n").map((line) => `${" ".repeat(spaces)}${line}`).join("\n");
+  return text
+    .split("\n")
+    .map((line) => `${" ".repeat(spaces)}${line}`)
+    .join("\n");
 }
 
 /** JSON with identifier keys unquoted, as JavaScript is usually written. */
@@ -470,7 +533,8 @@ function javascriptLiteral(value) {
 
 function rustString(text) {
   // JSON's escapes (\" \\ \n \t \u{…} aside) are Rust's; these samples only hold printable ASCII.
-  if (!/^[\x20-\x7e]*$/.test(text)) throw new Error(`Rust sample: ${JSON.stringify(text)} needs escapes this template does not write`);
+  if (!/^[\x20-\x7e]*$/.test(text))
+    throw new Error(`Rust sample: ${JSON.stringify(text)} needs escapes this template does not write`);
   return JSON.stringify(text);
 }
 

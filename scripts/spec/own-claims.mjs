@@ -8,24 +8,39 @@
 
 /** The schema keywords that constrain a value beyond its type, and what each says. */
 const CONSTRAINTS = {
-  minLength: (n) => (n.maxLength === undefined ? (n.minLength === 1 ? "not empty" : `at least ${n.minLength} characters`) : undefined),
-  maxLength: (n) => (n.minLength === undefined ? `at most ${n.maxLength} characters` : `${n.minLength}-${n.maxLength} characters`),
+  minLength: (n) =>
+    n.maxLength === undefined
+      ? n.minLength === 1
+        ? "not empty"
+        : `at least ${n.minLength} characters`
+      : undefined,
+  maxLength: (n) =>
+    n.minLength === undefined
+      ? `at most ${n.maxLength} characters`
+      : `${n.minLength}-${n.maxLength} characters`,
   minItems: (n) => (n.maxItems === undefined ? `at least ${count(n.minItems, "item")}` : undefined),
-  maxItems: (n) => (n.minItems === n.maxItems ? `exactly ${count(n.maxItems, "item")}` : `at most ${count(n.maxItems, "item")}`),
+  maxItems: (n) =>
+    n.minItems === n.maxItems
+      ? `exactly ${count(n.maxItems, "item")}`
+      : `at most ${count(n.maxItems, "item")}`,
   minProperties: (n) => `at least ${count(n.minProperties, "field")}`,
   maxProperties: (n) => `at most ${count(n.maxProperties, "field")}`,
   uniqueItems: (n) => (n.uniqueItems ? "no repeats (`uniqueItems`)" : undefined),
   pattern: (n) => `matches \`${n.pattern}\``,
-  additionalProperties: (n) => (n.additionalProperties === false ? "no field beyond those listed" : undefined),
+  additionalProperties: (n) =>
+    n.additionalProperties === false ? "no field beyond those listed" : undefined,
   required: (n) =>
-    Array.isArray(n.required) ? `only ${n.required.map((name) => `\`${name}\``).join(", ")} required${n.additionalProperties === false ? "" : "; other fields allowed"}` : undefined,
+    Array.isArray(n.required)
+      ? `only ${n.required.map((name) => `\`${name}\``).join(", ")} required${n.additionalProperties === false ? "" : "; other fields allowed"}`
+      : undefined,
   type: (n) => (nullable(n) ? "`null` accepted" : undefined),
   anyOf: (n) => (nullable(n) ? "`null` accepted" : undefined),
 };
 
 const count = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;
 const isNull = (schema) => schema?.type === "null";
-const nullable = (n) => (Array.isArray(n.type) && n.type.includes("null")) || [...(n.anyOf ?? []), ...(n.oneOf ?? [])].some(isNull);
+const nullable = (n) =>
+  (Array.isArray(n.type) && n.type.includes("null")) || [...(n.anyOf ?? []), ...(n.oneOf ?? [])].some(isNull);
 
 /** What constrains this node, one phrase each; `items` and `propertyNames` without marks of their own are folded in. */
 function phrases(node) {
@@ -36,7 +51,9 @@ function phrases(node) {
   const children = [
     ["items", "each item"],
     ["propertyNames", "names"],
-    ...["oneOf", "anyOf"].flatMap((key) => (node[key] ?? []).map((branch, i) => [[key, i], `as ${branch.title ?? `option ${i + 1}`}`])),
+    ...["oneOf", "anyOf"].flatMap((key) =>
+      (node[key] ?? []).map((branch, i) => [[key, i], `as ${branch.title ?? `option ${i + 1}`}`]),
+    ),
   ];
   const inner = children.flatMap(([key, label]) => {
     const child = Array.isArray(key) ? node[key[0]][key[1]] : node[key];
@@ -100,9 +117,16 @@ export function unmarkedConstraints(spec) {
   for (const [node, at] of walk(spec)) {
     if (marked(node) || isNull(node)) continue;
     // Folded into the parent's claim: an `items`, `propertyNames`, `oneOf` or `anyOf` schema under a claimed node.
-    const [key, parentAt] = /^\d+$/.test(at.at(-1)) && ["oneOf", "anyOf"].includes(at.at(-2)) ? ["branch", at.slice(0, -2)] : [at.at(-1), at.slice(0, -1)];
+    const [key, parentAt] =
+      /^\d+$/.test(at.at(-1)) && ["oneOf", "anyOf"].includes(at.at(-2))
+        ? ["branch", at.slice(0, -2)]
+        : [at.at(-1), at.slice(0, -1)];
     // (Only under a claim written from the constraints: a hand-written one would not show a new one.)
-    if (["items", "propertyNames", "branch"].includes(key) && typeof parentAt.reduce((n, k) => n[k], spec)["x-own-claim"] === "string") continue;
+    if (
+      ["items", "propertyNames", "branch"].includes(key) &&
+      typeof parentAt.reduce((n, k) => n[k], spec)["x-own-claim"] === "string"
+    )
+      continue;
     if (phrases(node).length) unmarked.push({ at: `#/${at.join("/")}`, constraints: phrases(node) });
   }
   return unmarked;

@@ -25,10 +25,19 @@ function convert(spec) {
   return new Promise((resolve, reject) => {
     Converter.convert(
       { type: "json", data: structuredClone(spec) },
-      { folderStrategy: "Tags", parametersResolution: "Example", requestNameSource: "Fallback", includeAuthInfoInExample: false, schemaFaker: true },
+      {
+        folderStrategy: "Tags",
+        parametersResolution: "Example",
+        requestNameSource: "Fallback",
+        includeAuthInfoInExample: false,
+        schemaFaker: true,
+      },
       (error, result) => {
         if (error) return reject(error);
-        if (!result.result) return reject(new Error(`openapi-to-postmanv2 could not convert generated/openapi.json: ${result.reason}`));
+        if (!result.result)
+          return reject(
+            new Error(`openapi-to-postmanv2 could not convert generated/openapi.json: ${result.reason}`),
+          );
         resolve(result.output[0].data);
       },
     );
@@ -37,7 +46,10 @@ function convert(spec) {
 
 function resolveRef(spec, node) {
   if (!node?.$ref) return node;
-  const target = node.$ref.slice(2).split("/").reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
+  const target = node.$ref
+    .slice(2)
+    .split("/")
+    .reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec);
   return resolveRef(spec, target);
 }
 
@@ -55,7 +67,10 @@ export function responseSchema(spec, operation, status) {
     for (const [key, value] of Object.entries(node)) {
       if (key === "$ref") {
         const name = /^#\/components\/schemas\/([^/]+)$/.exec(value)?.[1];
-        if (!name) throw new Error(`The Postman tests cannot follow $ref ${value}: only #/components/schemas/… is supported.`);
+        if (!name)
+          throw new Error(
+            `The Postman tests cannot follow $ref ${value}: only #/components/schemas/… is supported.`,
+          );
         if (!needed.has(name)) {
           needed.add(name);
           definitions[name] = rewrite(spec.components.schemas[name]);
@@ -69,7 +84,10 @@ export function responseSchema(spec, operation, status) {
   };
   const definitions = {};
   const schema = rewrite(root);
-  return { ...schema, definitions: Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b))) };
+  return {
+    ...schema,
+    definitions: Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b))),
+  };
 }
 
 /** The test script run after each response: the status, then the body against the spec's schema. */
@@ -126,12 +144,17 @@ export async function postmanCollection(spec) {
   const converted = renameToken(await convert(spec));
   const [[path, pathItem]] = Object.entries(spec.paths);
   const operation = pathItem.patch;
-  const uuidParameter = pathItem.parameters.map((parameter) => resolveRef(spec, parameter)).find((parameter) => parameter.name === "uuid");
+  const uuidParameter = pathItem.parameters
+    .map((parameter) => resolveRef(spec, parameter))
+    .find((parameter) => parameter.name === "uuid");
 
   const requests = [];
   const collect = (items) => items.forEach((item) => (item.item ? collect(item.item) : requests.push(item)));
   collect(converted.item);
-  if (requests.length !== 1) throw new Error(`Expected one request from ${path}, the converter made ${requests.length}; scripts/spec/postman-collection.mjs handles one operation.`);
+  if (requests.length !== 1)
+    throw new Error(
+      `Expected one request from ${path}, the converter made ${requests.length}; scripts/spec/postman-collection.mjs handles one operation.`,
+    );
   const [request] = requests;
 
   // The request as Postman users see it: named after the method and path, the token inherited from
@@ -141,12 +164,15 @@ export async function postmanCollection(spec) {
   delete request.request.auth; // no auth of its own: the collection's bearer token applies
   const uuidVariable = request.request.url.variable.find((variable) => variable.key === "uuid");
   uuidVariable.value = uuidParameter.example;
-  request.event = [{ listen: "test", script: { type: "text/javascript", exec: testScript(spec, operation) } }];
+  request.event = [
+    { listen: "test", script: { type: "text/javascript", exec: testScript(spec, operation) } },
+  ];
 
   // Saved examples: one per request example of the spec, each with the contact the API answers,
   // then the spec's error answers as the converter made them, named by status and first sentence.
   const okAnswer = request.response.find((response) => response.code === 200);
-  if (!okAnswer) throw new Error("The converter made no saved example for 200; check the spec's 200 response examples.");
+  if (!okAnswer)
+    throw new Error("The converter made no saved example for 200; check the spec's 200 response examples.");
   const errorAnswers = request.response
     .filter((response) => response.code !== 200)
     .map((response) => {
@@ -154,12 +180,19 @@ export async function postmanCollection(spec) {
       const example = Object.values(answer?.content?.["application/json"]?.examples ?? {})[0];
       return { ...response, name: `${response.code}: ${example?.summary ?? firstSentence(response.name)}` };
     });
-  const requestExamples = Object.values(operation.requestBody.content["application/json"].examples).map((reference) => resolveRef(spec, reference));
-  const jsonBody = (value) => ({ mode: "raw", raw: JSON.stringify(value, null, 2), options: { raw: { language: "json" } } });
+  const requestExamples = Object.values(operation.requestBody.content["application/json"].examples).map(
+    (reference) => resolveRef(spec, reference),
+  );
+  const jsonBody = (value) => ({
+    mode: "raw",
+    raw: JSON.stringify(value, null, 2),
+    options: { raw: { language: "json" } },
+  });
   // The spec's first request example, not the converter's body (which it fakes from the schema,
   // differently on every run).
   request.request.body = jsonBody(requestExamples[0].value);
-  for (const answer of errorAnswers) if (answer.originalRequest.body) answer.originalRequest.body = jsonBody(requestExamples[0].value);
+  for (const answer of errorAnswers)
+    if (answer.originalRequest.body) answer.originalRequest.body = jsonBody(requestExamples[0].value);
   const savedRequests = requestExamples.map((example) => {
     return {
       ...structuredClone(okAnswer),
@@ -176,7 +209,8 @@ export async function postmanCollection(spec) {
   });
   request.response = [...savedRequests, ...errorAnswers];
   for (const saved of request.response)
-    for (const variable of saved.originalRequest.url.variable ?? []) if (variable.key === "uuid") variable.value = uuidParameter.example;
+    for (const variable of saved.originalRequest.url.variable ?? [])
+      if (variable.key === "uuid") variable.value = uuidParameter.example;
 
   const collection = {
     info: {

@@ -37,9 +37,14 @@ function sourceHash() {
 /** Builds the validator unless the binary of these sources is there; returns its path. Throws, saying what to do, on failure. */
 export function buildValidator(go = "go") {
   const hash = sourceHash();
-  if (existsSync(validatorBinary) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash) return validatorBinary;
+  if (existsSync(validatorBinary) && existsSync(stamp) && readFileSync(stamp, "utf8") === hash)
+    return validatorBinary;
   mkdirSync(path.dirname(validatorBinary), { recursive: true });
-  const result = spawnSync(go, ["build", "-trimpath", "-o", validatorBinary, "."], { cwd: source, env: goEnv(), encoding: "utf8" });
+  const result = spawnSync(go, ["build", "-trimpath", "-o", validatorBinary, "."], {
+    cwd: source,
+    env: goEnv(),
+    encoding: "utf8",
+  });
   if (result.error || result.status !== 0)
     throw new Error(
       `building the OpenAPI 3.0 validator (kin-openapi, scripts/spec/openapi-3.0-validator/) failed: ${result.error?.message ?? `${result.stdout}${result.stderr}`.trim()}. It needs Go 1.25 or later (or a Go that may fetch that toolchain) and the Go module proxy.`,
@@ -65,7 +70,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
       const shown = path.relative(process.cwd(), file);
       if (valid) console.log(`${shown}: valid OpenAPI 3.0 (kin-openapi).`);
       else {
-        console.error(`${shown} is not valid OpenAPI 3.0 (kin-openapi): ${output}\nIt is generated: fix scripts/spec/openapi-3.0.mjs or openapi/, then run \`npm run generate\`.`);
+        console.error(
+          `${shown} is not valid OpenAPI 3.0 (kin-openapi): ${output}\nIt is generated: fix scripts/spec/openapi-3.0.mjs or openapi/, then run \`npm run generate\`.`,
+        );
         process.exitCode = 1;
       }
     }

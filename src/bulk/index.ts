@@ -76,7 +76,8 @@ export const DEFAULT_RATE_PER_SECOND = 280;
 export { NotSentError };
 
 const ABORTED = "Not sent: the batch was aborted before this item's request.";
-const REFUSED = "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); check the token, then send this item again.";
+const REFUSED =
+  "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); check the token, then send this item again.";
 const INPUT_FAILED = "Not sent: the batch stopped because reading its input failed (the cause).";
 
 interface Job {
@@ -124,13 +125,24 @@ export function updateContacts(
     throw new CallbellInputError("maxRetries", "maxRetries must be a whole number, 0 or more.");
   if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0 && timeoutMs < 2 ** 31))
     throw new CallbellInputError("timeoutMs", "timeoutMs must be a number of ms above 0, below 2^31.");
-  if (typeof retryDelayMs !== "function") throw new CallbellInputError("retryDelayMs", "retryDelayMs must be a function.");
+  if (typeof retryDelayMs !== "function")
+    throw new CallbellInputError("retryDelayMs", "retryDelayMs must be a function.");
   if (items == null || !(Symbol.asyncIterator in Object(items) || Symbol.iterator in Object(items)))
     throw new CallbellInputError("items", "items must be an iterable or async iterable of { uuid, update }.");
-  return run(callbell, items, { ratePerSecond, concurrency, signal, onProgress, maxRetries, timeoutMs, retryDelayMs });
+  return run(callbell, items, {
+    ratePerSecond,
+    concurrency,
+    signal,
+    onProgress,
+    maxRetries,
+    timeoutMs,
+    retryDelayMs,
+  });
 }
 
-type RunOptions = Required<Pick<UpdateContactsOptions, "ratePerSecond" | "concurrency" | "maxRetries" | "retryDelayMs">> &
+type RunOptions = Required<
+  Pick<UpdateContactsOptions, "ratePerSecond" | "concurrency" | "maxRetries" | "retryDelayMs">
+> &
   Pick<UpdateContactsOptions, "signal" | "onProgress" | "timeoutMs">;
 
 async function* run(
@@ -139,7 +151,9 @@ async function* run(
   { ratePerSecond, concurrency, signal, onProgress, maxRetries, timeoutMs, retryDelayMs }: RunOptions,
 ): AsyncGenerator<BulkResult, void, undefined> {
   const iterator: AsyncIterator<BulkItem> | Iterator<BulkItem> =
-    Symbol.asyncIterator in Object(items) ? (items as AsyncIterable<BulkItem>)[Symbol.asyncIterator]() : (items as Iterable<BulkItem>)[Symbol.iterator]();
+    Symbol.asyncIterator in Object(items)
+      ? (items as AsyncIterable<BulkItem>)[Symbol.asyncIterator]()
+      : (items as Iterable<BulkItem>)[Symbol.iterator]();
   const rate = new AdaptiveRate(ratePerSecond);
   // Each request's own controller, aborted only when the caller stops reading results (breaks out
   // of the loop); one per request, since a shared signal would collect a listener per request.
@@ -155,7 +169,15 @@ async function* run(
   // moves to `unblocked`, which is sent before anything new is read.
   const busy = new Map<string, Job[]>();
   const unblocked: Job[] = [];
-  const progress: BulkProgress = { done: 0, updated: 0, failed: 0, notSent: 0, requests: 0, rateLimited: 0, ratePerSecond };
+  const progress: BulkProgress = {
+    done: 0,
+    updated: 0,
+    failed: 0,
+    notSent: 0,
+    requests: 0,
+    rateLimited: 0,
+    ratePerSecond,
+  };
   let holding = 0; // items read and not yet settled: in flight, waiting for a retry, or waiting behind their contact
   let inFlight = 0;
   let nextIndex = 0;
@@ -184,7 +206,8 @@ async function* run(
     holding--;
     emit(result, true);
   };
-  const fail = (job: Job, error: Error) => settle({ index: job.index, uuid: job.uuid, ok: false, error, attempts: job.attempts });
+  const fail = (job: Job, error: Error) =>
+    settle({ index: job.index, uuid: job.uuid, ok: false, error, attempts: job.attempts });
 
   /** The item's result was handed to the reader: its contact's next item, if one was read, may go. */
   function release(uuid: string) {
@@ -243,15 +266,21 @@ async function* run(
       return fail(job, failure);
     }
     const status = error instanceof CallbellAPIError ? error.status : undefined;
-    const retryable = status !== undefined ? isRetryableStatus(status) : error instanceof CallbellConnectionError;
+    const retryable =
+      status !== undefined ? isRetryableStatus(status) : error instanceof CallbellConnectionError;
     const now = performance.now();
     const waitMs = error instanceof CallbellAPIError ? retryAfterMs(error.headers) : undefined;
     if (status === 429) {
       progress.rateLimited++;
-      rate.recordRateLimited(sentAt, now, waitMs === undefined ? undefined : Math.min(waitMs, RETRY_AFTER_CAP_MS));
+      rate.recordRateLimited(
+        sentAt,
+        now,
+        waitMs === undefined ? undefined : Math.min(waitMs, RETRY_AFTER_CAP_MS),
+      );
     }
     // As the client: beyond the cap, retrying sooner than asked would only fail again.
-    if (!retryable || job.attempts > maxRetries || halt || stopped || (waitMs ?? 0) > RETRY_AFTER_CAP_MS) return fail(job, failure);
+    if (!retryable || job.attempts > maxRetries || halt || stopped || (waitMs ?? 0) > RETRY_AFTER_CAP_MS)
+      return fail(job, failure);
     job.lastError = failure;
     job.readyAt = now + (waitMs ?? retryDelayMs(job.attempts));
     retries.push(job);
@@ -277,7 +306,8 @@ async function* run(
       error: new CallbellInputError(field, message),
       attempts: 0,
     });
-    if (item === null || typeof item !== "object") return refuse("item", "An item must be an object { uuid, update }.");
+    if (item === null || typeof item !== "object")
+      return refuse("item", "An item must be an object { uuid, update }.");
     const badUuid = uuidProblems(uuid);
     if (badUuid.length) return refuse("uuid", `${badUuid.join("; ")}.`);
     const badUpdate = updateProblems(update);
@@ -342,7 +372,11 @@ async function* run(
         await pumpWake.wait(nextRetryIn(now));
         continue;
       }
-      for (let delay = rate.delay(performance.now()); delay > 0 && !stopped && !halt; delay = rate.delay(performance.now()))
+      for (
+        let delay = rate.delay(performance.now());
+        delay > 0 && !stopped && !halt;
+        delay = rate.delay(performance.now())
+      )
         await pumpWake.wait(delay);
       // Checked right before sending, with nothing awaited in between: nothing goes out after an abort or a refusal.
       if (stopped || halt) break;
@@ -355,7 +389,12 @@ async function* run(
     // error, every other item read with a NotSentError.
     while (inFlight > 0 && !pumpFailure && !stopped) await pumpWake.wait();
     if (stopped || pumpFailure) return;
-    const left = [...(job ? [job] : []), ...retries.splice(0), ...unblocked.splice(0), ...[...busy.values()].flat()];
+    const left = [
+      ...(job ? [job] : []),
+      ...retries.splice(0),
+      ...unblocked.splice(0),
+      ...[...busy.values()].flat(),
+    ];
     busy.clear();
     for (const waiting of left.sort((a, b) => a.index - b.index)) {
       if (waiting.lastError) fail(waiting, waiting.lastError);
@@ -372,7 +411,11 @@ async function* run(
       if (!next || next.done) return;
       // Still checked: a bad item says what is wrong with it, whether or not the batch ran.
       const checked = check(next.value, nextIndex++);
-      emit("readyAt" in checked ? { index: checked.index, uuid: checked.uuid, ok: false, error: halt!(), attempts: 0 } : checked);
+      emit(
+        "readyAt" in checked
+          ? { index: checked.index, uuid: checked.uuid, ok: false, error: halt!(), attempts: 0 }
+          : checked,
+      );
     }
   }
 

@@ -1,12 +1,27 @@
 #!/usr/bin/env node
 // callbell-contacts: bulk contact updates from a CSV or JSON Lines file. Reads the file twice: first
 // to check every row before any request, then lazily to send, so a file is never held in memory.
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { once } from "node:events";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
 import { updateContacts, DEFAULT_RATE_PER_SECOND, type BulkItem, type BulkResult } from "../bulk/index.js";
-import { AuthenticationError, CallbellInputError, createCallbellClient, PermissionDeniedError, type ContactUpdate } from "../client/index.js";
+import {
+  AuthenticationError,
+  CallbellInputError,
+  createCallbellClient,
+  PermissionDeniedError,
+  type ContactUpdate,
+} from "../client/index.js";
 import { DEFAULT_SEPARATOR, formatOf, readContactRows, textLines } from "./contact-rows.js";
 
 const USAGE = `Usage: callbell-contacts update --input contacts.csv|contacts.jsonl [options]
@@ -54,21 +69,31 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== "update") throw new UsageError("The command is `update`.");
+  if (positionals.length !== 1 || positionals[0] !== "update")
+    throw new UsageError("The command is `update`.");
   const input = values.input;
   if (!input) throw new UsageError("--input is required.");
   if (!formatOf(input)) throw new UsageError(`--input must end in .csv or .jsonl: ${input}`);
   if (!existsSync(input)) throw new UsageError(`No such file: ${input}`);
   const rate = values.rate === undefined ? DEFAULT_RATE_PER_SECOND : Number(values.rate);
-  if (!(rate > 0 && Number.isFinite(rate))) throw new UsageError(`--rate must be a number above 0, not ${values.rate}.`);
-  if (values.resume && !values.out) throw new UsageError("--resume needs --out, the results file of the earlier run.");
+  if (!(rate > 0 && Number.isFinite(rate)))
+    throw new UsageError(`--rate must be a number above 0, not ${values.rate}.`);
+  if (values.resume && !values.out)
+    throw new UsageError("--resume needs --out, the results file of the earlier run.");
   if (values.separator === "") throw new UsageError("--separator must not be empty.");
   const delimiter = values.delimiter === "tab" ? "\t" : values.delimiter;
-  if (delimiter !== undefined && [...delimiter].length !== 1) throw new UsageError(`--delimiter must be one character (",", ";") or "tab", not ${JSON.stringify(values.delimiter)}.`);
-  if (delimiter !== undefined && delimiter === values.separator) throw new UsageError(`--delimiter and --separator must differ: both are ${JSON.stringify(delimiter)}.`);
+  if (delimiter !== undefined && [...delimiter].length !== 1)
+    throw new UsageError(
+      `--delimiter must be one character (",", ";") or "tab", not ${JSON.stringify(values.delimiter)}.`,
+    );
+  if (delimiter !== undefined && delimiter === values.separator)
+    throw new UsageError(`--delimiter and --separator must differ: both are ${JSON.stringify(delimiter)}.`);
 
   // With --resume, what the earlier run's results file records as updated.
-  const earlier = values.resume && values.out && existsSync(values.out) ? await updatedRows(values.out) : { rows: new Set<string>(), uuids: new Set<string>() };
+  const earlier =
+    values.resume && values.out && existsSync(values.out)
+      ? await updatedRows(values.out)
+      : { rows: new Set<string>(), uuids: new Set<string>() };
 
   // Pass 1: every row checked, every problem reported, before anything is sent.
   let rows = 0;
@@ -88,7 +113,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (values["dry-run"]) {
-    process.stderr.write(`${rows} row${rows === 1 ? "" : "s"} checked, all valid; nothing sent (--dry-run).\n`);
+    process.stderr.write(
+      `${rows} row${rows === 1 ? "" : "s"} checked, all valid; nothing sent (--dry-run).\n`,
+    );
     return 0;
   }
   const token = process.env.CALLBELL_API_TOKEN;
@@ -108,9 +135,12 @@ async function main(argv: string[]): Promise<number> {
       return;
     }
     const bytes = Buffer.from(text);
-    for (let offset = 0; offset < bytes.length; ) offset += writeSync(outFile, bytes, offset);
+    for (let offset = 0; offset < bytes.length;) offset += writeSync(outFile, bytes, offset);
   };
-  const callbell = createCallbellClient({ token, ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}) });
+  const callbell = createCallbellClient({
+    token,
+    ...(values["base-url"] ? { baseUrl: values["base-url"] } : {}),
+  });
 
   // Pass 2: the rows to send, read again lazily; `lines` maps a batch index to its line while it is in flight.
   const lines = new Map<number, number>();
@@ -134,7 +164,9 @@ async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write("\nStopping: settling the requests in flight; the rest are reported as not sent (Ctrl-C again to quit now).\n");
+    process.stderr.write(
+      "\nStopping: settling the requests in flight; the rest are reported as not sent (Ctrl-C again to quit now).\n",
+    );
     controller.abort(new Error("interrupted (SIGINT)"));
   };
   process.on("SIGINT", onSignal);
@@ -162,9 +194,13 @@ async function main(argv: string[]): Promise<number> {
       const line = lines.get(result.index)!;
       lines.delete(result.index);
       if (result.ok) updated++;
-      else if (result.attempts === 0) notSent++, failed++;
+      else if (result.attempts === 0) (notSent++, failed++);
       else failed++;
-      if (!result.ok && (result.error instanceof AuthenticationError || result.error instanceof PermissionDeniedError)) refusal ??= result.error;
+      if (
+        !result.ok &&
+        (result.error instanceof AuthenticationError || result.error instanceof PermissionDeniedError)
+      )
+        refusal ??= result.error;
       await write(`${JSON.stringify(resultLine(line, result))}\n`);
     }
   } finally {
@@ -175,7 +211,8 @@ async function main(argv: string[]): Promise<number> {
   const where = values.out ? `; results in ${values.out}` : "";
   if (refusal) {
     // One line, and never the token: the batch stopped at the first refusal.
-    const why = refusal.status === 403 ? "403: it may not update contacts" : `${refusal.status ?? 401}: not accepted`;
+    const why =
+      refusal.status === 403 ? "403: it may not update contacts" : `${refusal.status ?? 401}: not accepted`;
     const next = values.out ? ", then run the same command with --resume" : "";
     process.stderr.write(
       `callbell-contacts: Callbell refused the API token (${why}), so the run stopped: updated ${updated}, failed ${failed - notSent}, not sent ${notSent}${where}. Check CALLBELL_API_TOKEN${next}.\n`,
@@ -183,8 +220,12 @@ async function main(argv: string[]): Promise<number> {
     return 3;
   }
   const resumed = skipped ? `, ${skipped} already done (--resume)` : "";
-  const sentAgain = again ? `, ${again} done before but sent again after an earlier row of their contact (--resume)` : "";
-  process.stderr.write(`Updated ${updated}, failed ${failed}${notSent ? ` (${notSent} not sent)` : ""}${resumed}${sentAgain}${where}.\n`);
+  const sentAgain = again
+    ? `, ${again} done before but sent again after an earlier row of their contact (--resume)`
+    : "";
+  process.stderr.write(
+    `Updated ${updated}, failed ${failed}${notSent ? ` (${notSent} not sent)` : ""}${resumed}${sentAgain}${where}.\n`,
+  );
   return failed > 0 ? 1 : 0;
 }
 
@@ -196,7 +237,13 @@ function resultLine(line: number, result: BulkResult): Record<string, unknown> {
   const { uuid, attempts } = result;
   if (result.ok) return { line, uuid, ok: true, attempts, contact: result.contact };
   const { name, message, status } = result.error as Error & { status?: number };
-  return { line, uuid, ok: false, attempts, error: { name, message, ...(status === undefined ? {} : { status }) } };
+  return {
+    line,
+    uuid,
+    ok: false,
+    attempts,
+    error: { name, message, ...(status === undefined ? {} : { status }) },
+  };
 }
 
 /** The rows an earlier run's results file records as updated, and their contacts; a line that is not a result is skipped. */
@@ -206,7 +253,8 @@ async function updatedRows(file: string): Promise<{ rows: Set<string>; uuids: Se
   for await (const text of textLines(file)) {
     try {
       const { line, uuid, ok } = JSON.parse(text) as { line?: unknown; uuid?: unknown; ok?: unknown };
-      if (ok === true && typeof line === "number" && typeof uuid === "string") rows.add(rowKey(line, uuid)), uuids.add(uuid);
+      if (ok === true && typeof line === "number" && typeof uuid === "string")
+        (rows.add(rowKey(line, uuid)), uuids.add(uuid));
     } catch {
       // a line cut short by an interrupted run: that row is sent again
     }
@@ -251,7 +299,7 @@ function setAsideTornLine(file: string): string | undefined {
     // Back from the end to the last newline, 64 KiB at a time.
     const chunk = Buffer.alloc(65_536);
     let cut = 0;
-    for (let end = size; end > 0; ) {
+    for (let end = size; end > 0;) {
       const from = Math.max(0, end - chunk.length);
       const read = readSync(fd, chunk, 0, end - from, from);
       const at = chunk.subarray(0, read).lastIndexOf(10);
@@ -280,7 +328,11 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // A malformed token is refused by the client before anything is sent: bad input too.
-    if (error instanceof UsageError || error instanceof CallbellInputError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (
+      error instanceof UsageError ||
+      error instanceof CallbellInputError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
       process.exitCode = 2;
     } else {

@@ -26,7 +26,11 @@ export function formatOf(file: string): "csv" | "jsonl" | undefined {
  * The file's rows in order, each checked against the spec's ContactUuid and ContactUpdate.
  * `delimiter`: what separates a CSV's fields; read from its header when not given.
  */
-export async function* readContactRows(file: string, separator = DEFAULT_SEPARATOR, delimiter?: string): AsyncGenerator<ContactRow> {
+export async function* readContactRows(
+  file: string,
+  separator = DEFAULT_SEPARATOR,
+  delimiter?: string,
+): AsyncGenerator<ContactRow> {
   const rows = formatOf(file) === "csv" ? csvRows(file, separator, delimiter) : jsonLinesRows(file);
   for await (const row of rows) {
     if (row.problems.length === 0) row.problems.push(...contactProblems(row.uuid, row.update, "the row"));
@@ -35,10 +39,18 @@ export async function* readContactRows(file: string, separator = DEFAULT_SEPARAT
 }
 
 /** A delimiter as a message names it. */
-export const delimiterName = (delimiter: string) => (delimiter === "\t" ? "a tab" : JSON.stringify(delimiter));
+export const delimiterName = (delimiter: string) =>
+  delimiter === "\t" ? "a tab" : JSON.stringify(delimiter);
 
-const isColumn = (name: string) => name === "uuid" || contactUpdateFields.includes(name) || CUSTOM_FIELD.test(name);
-const columnsOf = (header: string, delimiter: string) => header.split(delimiter).map((name) => name.trim().replace(/^"(.*)"$/, "$1").trim());
+const isColumn = (name: string) =>
+  name === "uuid" || contactUpdateFields.includes(name) || CUSTOM_FIELD.test(name);
+const columnsOf = (header: string, delimiter: string) =>
+  header.split(delimiter).map((name) =>
+    name
+      .trim()
+      .replace(/^"(.*)"$/, "$1")
+      .trim(),
+  );
 
 /**
  * The delimiter a CSV header is written with: of those it holds, the one that splits it into the
@@ -105,7 +117,11 @@ async function* jsonLinesRows(file: string): AsyncGenerator<ContactRow> {
 
 const CUSTOM_FIELD = /^custom_fields\.(.+?)(\[\])?$/;
 
-async function* csvRows(file: string, separator: string, given: string | undefined): AsyncGenerator<ContactRow> {
+async function* csvRows(
+  file: string,
+  separator: string,
+  given: string | undefined,
+): AsyncGenerator<ContactRow> {
   const header = await headerOf(file);
   const detected = given === undefined ? delimiterOf(header) : { delimiter: given };
   if ("problem" in detected) {
@@ -114,16 +130,37 @@ async function* csvRows(file: string, separator: string, given: string | undefin
   }
   const { delimiter } = detected;
   if (header.trim() !== "" && !columnsOf(header, delimiter).includes("uuid")) {
-    const hint = given === undefined ? "" : ` (read with ${delimiterName(delimiter)} between fields, as --delimiter says)`;
-    yield { line: 1, uuid: "", update: {}, problems: [`the header has no uuid column${hint}: the first row names the columns, one of them uuid`] };
+    const hint =
+      given === undefined
+        ? ""
+        : ` (read with ${delimiterName(delimiter)} between fields, as --delimiter says)`;
+    yield {
+      line: 1,
+      uuid: "",
+      update: {},
+      problems: [`the header has no uuid column${hint}: the first row names the columns, one of them uuid`],
+    };
     return;
   }
   const parser = createReadStream(file).pipe(
-    parse({ columns: (names: string[]) => names.map((name) => name.trim()), delimiter, info: true, skip_empty_lines: true, bom: true }),
+    parse({
+      columns: (names: string[]) => names.map((name) => name.trim()),
+      delimiter,
+      info: true,
+      skip_empty_lines: true,
+      bom: true,
+    }),
   );
-  const split = (cell: string) => cell.split(separator).map((value) => value.trim()).filter((value) => value !== "");
+  const split = (cell: string) =>
+    cell
+      .split(separator)
+      .map((value) => value.trim())
+      .filter((value) => value !== "");
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: Record<string, string>;
+      info: { lines: number };
+    }>) {
       const update: Record<string, unknown> = {};
       const problems: string[] = [];
       for (const [column, cell] of Object.entries(record)) {
@@ -143,6 +180,11 @@ async function* csvRows(file: string, separator: string, given: string | undefin
   } catch (error) {
     // csv-parse says where: "Invalid Record Length: … on line 4", "Quote Not Closed: … at line 7".
     const { lines } = error as { lines?: number };
-    yield { line: lines ?? 0, uuid: "", update: {}, problems: [`not readable as CSV: ${(error as Error).message}`] };
+    yield {
+      line: lines ?? 0,
+      uuid: "",
+      update: {},
+      problems: [`not readable as CSV: ${(error as Error).message}`],
+    };
   }
 }

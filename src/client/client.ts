@@ -56,12 +56,17 @@ type PatchOperation = paths["/contacts/{uuid}"]["patch"];
 // middleware would bypass its checks or its transport, so the types leave them out (and a
 // baseUrl passed anyway is refused at run time, as it would take the token elsewhere). The body
 // has been read by the time openapi-fetch parses it, as JSON or text (see readBack).
-type Fixed = "baseUrl" | "fetch" | "Request" | "bodySerializer" | "pathSerializer" | "querySerializer" | "middleware";
-export type ApiInit = Omit<FetchOptions<PatchOperation>, Fixed | "parseAs"> & RequestOptions & { [key in Fixed]?: never } & { parseAs?: "json" | "text" };
+type Fixed =
+  "baseUrl" | "fetch" | "Request" | "bodySerializer" | "pathSerializer" | "querySerializer" | "middleware";
+export type ApiInit = Omit<FetchOptions<PatchOperation>, Fixed | "parseAs"> &
+  RequestOptions & { [key in Fixed]?: never } & { parseAs?: "json" | "text" };
 
 /** The openapi-fetch client for the one operation, with the same checks, transport and errors as updateContact. */
 export interface CallbellApi {
-  PATCH<Init extends ApiInit>(url: "/contacts/{uuid}", init: Init): Promise<FetchResponse<PatchOperation, Init, "application/json">>;
+  PATCH<Init extends ApiInit>(
+    url: "/contacts/{uuid}",
+    init: Init,
+  ): Promise<FetchResponse<PatchOperation, Init, "application/json">>;
 }
 
 export interface CallbellClient {
@@ -95,7 +100,10 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
   const baseUrl = checkBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   // `globalThis.process` so that the client also loads where there is no Node (browsers, workers).
   // The token is held in transport.ts's closure only, so it never shows on the client object.
-  const send = createSend({ ...options, token: options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN ?? "" });
+  const send = createSend({
+    ...options,
+    token: options.token ?? globalThis.process?.env?.CALLBELL_API_TOKEN ?? "",
+  });
   const clientHeaders = checkHeaders(options.headers);
 
   const client = createClient<paths, "application/json">({
@@ -107,24 +115,49 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     async fetch(request) {
       const { url, init } = request as unknown as CallRequest;
       if (!url.startsWith(baseUrl)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
-      const sent = await send(url, init.method!, checkHeaders(Object.fromEntries(init.headers as Headers)), init.body as string | undefined, init);
+      const sent = await send(
+        url,
+        init.method!,
+        checkHeaders(Object.fromEntries(init.headers as Headers)),
+        init.body as string | undefined,
+        init,
+      );
       const { response, body, redact } = sent;
       if (response.ok) contactFrom(sent);
       return readBack(
         response,
         response.ok ? body : redact(body),
-        !response.ok && { statusText: { value: redact(response.statusText) }, headers: { value: redactHeaders(response.headers, redact) } },
+        !response.ok && {
+          statusText: { value: redact(response.statusText) },
+          headers: { value: redactHeaders(response.headers, redact) },
+        },
       );
     },
   });
 
   // openapi-fetch turns per-call headers into a Headers before the transport sees them, and that
   // throws a bare TypeError on what fetch cannot send: check them first, as updateContact does.
-  const api = { PATCH: async (url: "/contacts/{uuid}", init: ApiInit) => (checkHeaders(init.headers), client.PATCH(url, init as never)) } as CallbellApi;
+  const api = {
+    PATCH: async (url: "/contacts/{uuid}", init: ApiInit) => (
+      checkHeaders(init.headers),
+      client.PATCH(url, init as never)
+    ),
+  } as CallbellApi;
 
   async function updateContact(uuid: string, update: ContactUpdate, requestOptions?: RequestOptions) {
     const path = `/contacts/${encodeUuid(uuid)}`;
-    const sent = await send(baseUrl + path, "PATCH", { accept: JSON_TYPE, "content-type": JSON_TYPE, ...clientHeaders, ...checkHeaders(requestOptions?.headers) }, serializeBody(update), requestOptions);
+    const sent = await send(
+      baseUrl + path,
+      "PATCH",
+      {
+        accept: JSON_TYPE,
+        "content-type": JSON_TYPE,
+        ...clientHeaders,
+        ...checkHeaders(requestOptions?.headers),
+      },
+      serializeBody(update),
+      requestOptions,
+    );
     if (!sent.response.ok) throw apiError(sent, "PATCH", path);
     return contactFrom(sent);
   }
@@ -147,7 +180,8 @@ function checkBaseUrl(baseUrl: string): string {
 /** The uuid as one path segment; refuses what cannot be one. */
 function encodeUuid(uuid: unknown): string {
   // A URL parser resolves "." and "..", which would send the PATCH to another path.
-  if (typeof uuid !== "string" || /^\.{0,2}$/.test(uuid)) throw new CallbellInputError("uuid", 'uuid must be a string other than "", "." or "..".');
+  if (typeof uuid !== "string" || /^\.{0,2}$/.test(uuid))
+    throw new CallbellInputError("uuid", 'uuid must be a string other than "", "." or "..".');
   try {
     return encodeURIComponent(uuid);
   } catch {
@@ -170,19 +204,28 @@ function serializeBody(body: unknown): string {
       const held = Object.getOwnPropertyDescriptor(this, key)?.value;
       const prototype = type === "object" && value && Object.getPrototypeOf(value);
       const unfit =
-        type === "number" ? !Number.isFinite(value) && String(value)
-        : type === "bigint" || type === "function" || type === "symbol" ? `a ${type}`
-        : prototype ? prototype !== Object.prototype && prototype !== Array.prototype && `a ${prototype.constructor?.name}`
-        : value === null ? held instanceof Date && "an invalid Date"
-        : value === undefined && (Array.isArray(this) || held !== undefined) && "undefined";
+        type === "number"
+          ? !Number.isFinite(value) && String(value)
+          : type === "bigint" || type === "function" || type === "symbol"
+            ? `a ${type}`
+            : prototype
+              ? prototype !== Object.prototype &&
+                prototype !== Array.prototype &&
+                `a ${prototype.constructor?.name}`
+              : value === null
+                ? held instanceof Date && "an invalid Date"
+                : value === undefined && (Array.isArray(this) || held !== undefined) && "undefined";
       if (unfit) {
-        const where = key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`;
+        const where =
+          key === "" ? "The update" : Array.isArray(this) ? `Index ${key} of a list` : `Field "${key}"`;
         throw new CallbellInputError("update", `${where} is ${unfit}, which JSON cannot carry.`);
       }
       return value;
     });
   } catch (error) {
-    throw error instanceof CallbellInputError ? error : new CallbellInputError("update", "The update cannot be JSON (its `cause`).", { cause: error });
+    throw error instanceof CallbellInputError
+      ? error
+      : new CallbellInputError("update", "The update cannot be JSON (its `cause`).", { cause: error });
   }
 }
 
@@ -200,7 +243,11 @@ function readBack(response: Response, text: string, masked: PropertyDescriptorMa
   });
 }
 
-function apiError({ response, body, redact, attempts }: Sent, method: string, path: string): CallbellAPIError {
+function apiError(
+  { response, body, redact, attempts }: Sent,
+  method: string,
+  path: string,
+): CallbellAPIError {
   const text = redact(body);
   let parsed: unknown = text || undefined;
   try {
@@ -219,7 +266,14 @@ function apiError({ response, body, redact, attempts }: Sent, method: string, pa
 }
 
 function contactFrom({ response, body: text, redact, attempts }: Sent): Contact {
-  const fail = (problem: string) => new CallbellResponseFormatError(problem, response.status, redactHeaders(response.headers, redact), redact(text), attempts);
+  const fail = (problem: string) =>
+    new CallbellResponseFormatError(
+      problem,
+      response.status,
+      redactHeaders(response.headers, redact),
+      redact(text),
+      attempts,
+    );
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -229,6 +283,7 @@ function contactFrom({ response, body: text, redact, attempts }: Sent): Contact 
   const contact = (body as { contact?: unknown } | null)?.contact;
   // Callbell's example wraps the contact in an array of one; its field table says an object.
   const one = Array.isArray(contact) && contact.length === 1 ? contact[0] : contact;
-  if (typeof (one as { uuid?: unknown } | null)?.uuid !== "string") throw fail("the body has no `contact` with a `uuid`");
+  if (typeof (one as { uuid?: unknown } | null)?.uuid !== "string")
+    throw fail("the body has no `contact` with a `uuid`");
   return one as Contact;
 }

@@ -117,12 +117,19 @@ export class CallbellAPIError extends CallbellError {
   constructor(init: APIErrorInit) {
     super(describe(init));
     const { status, body, headers, attempts } = init;
-    Object.assign(this, { status, body, headers, requestId: headers.get("x-request-id") ?? undefined, attempts });
+    Object.assign(this, {
+      status,
+      body,
+      headers,
+      requestId: headers.get("x-request-id") ?? undefined,
+      attempts,
+    });
   }
 
   /** The subclass that fits the status: BadRequestError for 400, RateLimitError for 429, …. */
   static from(init: APIErrorInit): CallbellAPIError {
-    const ErrorClass = ERROR_CLASSES[init.status] ?? (init.status >= 500 ? InternalServerError : CallbellAPIError);
+    const ErrorClass =
+      ERROR_CLASSES[init.status] ?? (init.status >= 500 ? InternalServerError : CallbellAPIError);
     return new ErrorClass(init);
   }
 }
@@ -194,8 +201,19 @@ function describe({ status, statusText, body, method, path, attempts }: APIError
 // cut before it is processed, so an error page of any size costs the same.
 function detailOf(body: unknown): string | undefined {
   // Text as it reads: an error page's tags go (its title and heading say what happened).
-  if (typeof body === "string") return cut(body.slice(0, 10 * QUOTED_CHARS).replace(/<[^<>]*>/g, " ").replace(/\s+/g, " ").trim()) || undefined;
+  if (typeof body === "string")
+    return (
+      cut(
+        body
+          .slice(0, 10 * QUOTED_CHARS)
+          .replace(/<[^<>]*>/g, " ")
+          .replace(/\s+/g, " ")
+          .trim(),
+      ) || undefined
+    );
   const { message, error } = (body ?? {}) as { message?: unknown; error?: { message?: unknown } };
-  const detail = [message, error, error?.message].find((detail): detail is string => typeof detail === "string" && detail !== "");
+  const detail = [message, error, error?.message].find(
+    (detail): detail is string => typeof detail === "string" && detail !== "",
+  );
   return detail && cut(detail);
 }

@@ -33,9 +33,14 @@ async function main(): Promise<number> {
     return 0;
   }
   const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65_535) throw new Error(`--port must be a port number, not "${values.port}".\n${usage}`);
-  if (values.stateful && !values.reflect) throw new Error(`--stateful answers with what the mock holds, so it cannot go with --no-reflect.\n${usage}`);
-  if (values.contacts !== undefined && !values.stateful) throw new Error(`--contacts seeds a stateful mock: add --stateful.\n${usage}`);
+  if (!/^\d+$/.test(values.port) || port > 65_535)
+    throw new Error(`--port must be a port number, not "${values.port}".\n${usage}`);
+  if (values.stateful && !values.reflect)
+    throw new Error(
+      `--stateful answers with what the mock holds, so it cannot go with --no-reflect.\n${usage}`,
+    );
+  if (values.contacts !== undefined && !values.stateful)
+    throw new Error(`--contacts seeds a stateful mock: add --stateful.\n${usage}`);
   const mock = await startMock({
     port,
     host: values.host,

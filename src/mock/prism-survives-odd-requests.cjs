@@ -12,9 +12,17 @@ const Module = require("node:module");
 const MAX_SAFE_HEADER_LENGTH = 8 * 1024 - 100; // Prism's own bound for this header
 const setHeader = http.ServerResponse.prototype.setHeader;
 http.ServerResponse.prototype.setHeader = function setHeaderSafely(name, value) {
-  if (typeof value === "string" && String(name).toLowerCase() === "sl-violations" && /[^\x20-\x7e]/.test(value)) {
-    value = value.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-    if (value.length > MAX_SAFE_HEADER_LENGTH) value = `Too many violations! ${value.slice(0, MAX_SAFE_HEADER_LENGTH)}`;
+  if (
+    typeof value === "string" &&
+    String(name).toLowerCase() === "sl-violations" &&
+    /[^\x20-\x7e]/.test(value)
+  ) {
+    value = value.replace(
+      /[^\x20-\x7e]/g,
+      (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
+    if (value.length > MAX_SAFE_HEADER_LENGTH)
+      value = `Too many violations! ${value.slice(0, MAX_SAFE_HEADER_LENGTH)}`;
   }
   return setHeader.call(this, name, value);
 };
@@ -26,7 +34,14 @@ const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function emitUnlessPathIsMalformed(event, request, response) {
   if (event === "request" && !decodesAsUtf8(String(request.url).split("?")[0])) {
     response.writeHead(400, { "Content-Type": "application/problem+json" });
-    response.end(JSON.stringify({ type: "https://stoplight.io/prism/errors#INVALID_PATH", title: "Malformed path", status: 400, detail: "The path has a %-escape that is not UTF-8." }));
+    response.end(
+      JSON.stringify({
+        type: "https://stoplight.io/prism/errors#INVALID_PATH",
+        title: "Malformed path",
+        status: 400,
+        detail: "The path has a %-escape that is not UTF-8.",
+      }),
+    );
     return true;
   }
   return emit.apply(this, arguments);
@@ -50,7 +65,8 @@ const originalRequire = Module.prototype.require;
 let lenientContentType;
 Module.prototype.require = function requireWithLenientNegotiator(id) {
   const exported = originalRequire.apply(this, arguments);
-  if (id !== "content-type" || !/negotiator[\\/]InternalHelpers\.js$/.test(this.filename ?? "")) return exported;
+  if (id !== "content-type" || !/negotiator[\\/]InternalHelpers\.js$/.test(this.filename ?? ""))
+    return exported;
   lenientContentType ??= {
     ...exported,
     parse(header) {
@@ -78,7 +94,10 @@ function allowedMethods(url) {
       const spec = JSON.parse(require("node:fs").readFileSync(process.argv[at + 1], "utf8"));
       for (const [template, item] of Object.entries(spec.paths ?? {})) {
         const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{[^}/]+\}/g, "[^/]+");
-        routes.push({ pattern: new RegExp(`${pattern}$`), methods: METHODS.filter((method) => item?.[method]).map((method) => method.toUpperCase()) });
+        routes.push({
+          pattern: new RegExp(`${pattern}$`),
+          methods: METHODS.filter((method) => item?.[method]).map((method) => method.toUpperCase()),
+        });
       }
     } catch {
       // a YAML spec, or none: no Allow header

@@ -21,9 +21,14 @@ const http = require("node:http");
 const { createRequire } = require("node:module");
 // generated/ is at the package root: two levels up in this repo (src/mock/), one in the package (dist/).
 let packageRoot = __dirname;
-while (!fs.existsSync(require("node:path").join(packageRoot, "package.json")) && require("node:path").dirname(packageRoot) !== packageRoot)
+while (
+  !fs.existsSync(require("node:path").join(packageRoot, "package.json")) &&
+  require("node:path").dirname(packageRoot) !== packageRoot
+)
   packageRoot = require("node:path").dirname(packageRoot);
-const { validateContact, validateContactUpdate } = require(require("node:path").join(packageRoot, "generated", "mock-validators.cjs"));
+const { validateContact, validateContactUpdate } = require(
+  require("node:path").join(packageRoot, "generated", "mock-validators.cjs"),
+);
 
 const ADMIN_PREFIX = "/__mock/";
 const ROUTE = /^\/contacts\/([^/]+)$/;
@@ -43,7 +48,10 @@ const isObject = (value) => typeof value === "object" && value !== null && !Arra
 function problems(errors) {
   return (errors ?? [])
     .slice(0, 5)
-    .map(({ instancePath, message }) => `${instancePath ? instancePath.slice(1).replace(/\//g, ".") : "the contact"} ${message}`)
+    .map(
+      ({ instancePath, message }) =>
+        `${instancePath ? instancePath.slice(1).replace(/\//g, ".") : "the contact"} ${message}`,
+    )
     .join("; ");
 }
 
@@ -53,7 +61,11 @@ function problems(errors) {
 function withUuid(contact, uuid) {
   if (contact.uuid === uuid) return contact;
   const moved = { ...contact, uuid };
-  if (typeof contact.href === "string" && typeof contact.uuid === "string" && contact.href.endsWith(`/${contact.uuid}`))
+  if (
+    typeof contact.href === "string" &&
+    typeof contact.uuid === "string" &&
+    contact.href.endsWith(`/${contact.uuid}`)
+  )
     moved.href = contact.href.slice(0, contact.href.length - contact.uuid.length) + encodeURIComponent(uuid);
   return moved;
 }
@@ -65,11 +77,19 @@ function applyUpdate(contact, update) {
   if ("tags" in update) next.tags = [...update.tags]; // replaces the list (observed on the live API)
   if ("note" in update) next.note = update.note === "" ? null : update.note; // "" clears; Contact says null when unset
   // Merged by key: the contract's guess from "fields left out are unchanged" (Callbell documents neither way).
-  if ("custom_fields" in update) next.customFields = { ...(isObject(contact.customFields) ? contact.customFields : {}), ...update.custom_fields };
+  if ("custom_fields" in update)
+    next.customFields = {
+      ...(isObject(contact.customFields) ? contact.customFields : {}),
+      ...update.custom_fields,
+    };
   if ("assigned_user" in update) next.assignedUser = update.assigned_user;
   if (update.unassign_user === true) next.assignedUser = null; // false asks for nothing
   // Another team's name and members are unknown here: the team becomes just its uuid.
-  if ("team_uuid" in update) next.team = isObject(contact.team) && contact.team.uuid === update.team_uuid ? contact.team : { uuid: update.team_uuid };
+  if ("team_uuid" in update)
+    next.team =
+      isObject(contact.team) && contact.team.uuid === update.team_uuid
+        ? contact.team
+        : { uuid: update.team_uuid };
   // bot_status: the Contact object has no field for it, so the answer shows no change.
   return next;
 }
@@ -78,7 +98,8 @@ function applyUpdate(contact, update) {
 
 const seeds = contactsFile === undefined ? undefined : readSeeds(contactsFile);
 // startMock's own copy of its `contacts` option: gone as soon as read, even if startMock's process dies.
-if (process.env.CALLBELL_MOCK_CONTACTS_TEMP === "1") fs.rmSync(require("node:path").dirname(contactsFile), { recursive: true, force: true });
+if (process.env.CALLBELL_MOCK_CONTACTS_TEMP === "1")
+  fs.rmSync(require("node:path").dirname(contactsFile), { recursive: true, force: true });
 let contacts = new Map(seeds?.map((contact) => [contact.uuid, structuredClone(contact)]));
 const notFound = seeds === undefined ? undefined : notFoundAnswer();
 
@@ -87,20 +108,29 @@ function readSeeds(file) {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    fail(`cannot read ${contactsLabel} (${error.code ?? error.message}). Give a JSON file holding an array of contacts.`);
+    fail(
+      `cannot read ${contactsLabel} (${error.code ?? error.message}). Give a JSON file holding an array of contacts.`,
+    );
   }
   let value;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    fail(`${contactsLabel} is not JSON (${error.message}). Give an array of contacts, each as the API answers it.`);
+    fail(
+      `${contactsLabel} is not JSON (${error.message}). Give an array of contacts, each as the API answers it.`,
+    );
   }
-  if (!Array.isArray(value)) fail(`${contactsLabel} must hold a JSON array of contacts, such as [{"uuid": "414a6d692bd645ed803f2e7ce360d4c8", "name": "Joe"}].`);
+  if (!Array.isArray(value))
+    fail(
+      `${contactsLabel} must hold a JSON array of contacts, such as [{"uuid": "414a6d692bd645ed803f2e7ce360d4c8", "name": "Joe"}].`,
+    );
   const seen = new Set();
   value.forEach((contact, index) => {
     const which = `contact #${index + 1}${isObject(contact) && typeof contact.uuid === "string" ? ` (uuid "${contact.uuid}")` : ""} of ${contactsLabel}`;
-    if (!validateContact(contact)) fail(`${which} is not a Contact as the contract describes it: ${problems(validateContact.errors)}.`);
-    if (contact.uuid.includes("/") || [...contact.uuid].length > 128) fail(`${which}: a uuid is one path segment of at most 128 characters, without "/".`);
+    if (!validateContact(contact))
+      fail(`${which} is not a Contact as the contract describes it: ${problems(validateContact.errors)}.`);
+    if (contact.uuid.includes("/") || [...contact.uuid].length > 128)
+      fail(`${which}: a uuid is one path segment of at most 128 characters, without "/".`);
     if (seen.has(contact.uuid)) fail(`${which} repeats a uuid; each contact must have its own.`);
     seen.add(contact.uuid);
   });
@@ -113,18 +143,32 @@ function notFoundAnswer() {
   let spec;
   try {
     const text = fs.readFileSync(specPath, "utf8");
-    spec = /^\s*\{/.test(text) ? JSON.parse(text) : createRequire(process.argv[1])("@stoplight/yaml").parse(text);
+    spec = /^\s*\{/.test(text)
+      ? JSON.parse(text)
+      : createRequire(process.argv[1])("@stoplight/yaml").parse(text);
   } catch (error) {
     fail(`cannot read the spec to find its 404 answer (${error.message}).`);
   }
   const resolve = (node) =>
     node && typeof node.$ref === "string" && node.$ref.startsWith("#/")
-      ? resolve(node.$ref.slice(2).split("/").reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec))
+      ? resolve(
+          node.$ref
+            .slice(2)
+            .split("/")
+            .reduce((at, key) => at?.[key.replace(/~1/g, "/").replace(/~0/g, "~")], spec),
+        )
       : node;
   const response = resolve(resolve(resolve(spec?.paths?.["/contacts/{uuid}"])?.patch)?.responses?.["404"]);
   const media = resolve(response?.content?.["application/json"]);
-  const example = media && (media.example !== undefined ? { value: media.example } : resolve(Object.values(media.examples ?? {})[0]));
-  if (example?.value === undefined) fail("the spec's PATCH /contacts/{uuid} has no 404 answer with a JSON example, which a seeded mock answers for an unknown uuid.");
+  const example =
+    media &&
+    (media.example !== undefined
+      ? { value: media.example }
+      : resolve(Object.values(media.examples ?? {})[0]));
+  if (example?.value === undefined)
+    fail(
+      "the spec's PATCH /contacts/{uuid} has no 404 answer with a JSON example, which a seeded mock answers for an unknown uuid.",
+    );
   return JSON.stringify(example.value);
 }
 
@@ -132,20 +176,32 @@ function notFoundAnswer() {
 
 function sendJson(response, status, body) {
   const text = body === undefined ? "" : JSON.stringify(body);
-  response.writeHead(status, body === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  response.writeHead(
+    status,
+    body === undefined
+      ? {}
+      : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) },
+  );
   response.end(text);
 }
 
 function answerAdmin(request, response, path) {
   const routes = { "/__mock/contacts": "GET", "/__mock/reset": "POST" };
   if (!(path in routes))
-    return sendJson(response, 404, { error: "Not Found", message: "The mock's admin paths are GET /__mock/contacts and POST /__mock/reset." });
+    return sendJson(response, 404, {
+      error: "Not Found",
+      message: "The mock's admin paths are GET /__mock/contacts and POST /__mock/reset.",
+    });
   if (request.method !== routes[path]) {
     response.setHeader("Allow", routes[path]);
     return sendJson(response, 405, { error: "Method Not Allowed", message: `Use ${routes[path]} ${path}.` });
   }
   if (!stateful)
-    return sendJson(response, 409, { error: "Not stateful", message: "This mock keeps no contacts: start it with `callbell-mock --stateful` or `startMock({ stateful: true })`." });
+    return sendJson(response, 409, {
+      error: "Not stateful",
+      message:
+        "This mock keeps no contacts: start it with `callbell-mock --stateful` or `startMock({ stateful: true })`.",
+    });
   if (path === "/__mock/reset") {
     contacts = new Map(seeds?.map((contact) => [contact.uuid, structuredClone(contact)]));
     return sendJson(response, 204, undefined);
@@ -190,13 +246,19 @@ function watch(request, response, uuid) {
   const chunks = [];
   const push = request.push;
   request.push = function pushAndKeep(chunk, encoding) {
-    if (chunk !== null && chunk !== undefined) chunks.push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk);
+    if (chunk !== null && chunk !== undefined)
+      chunks.push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk);
     return push.apply(this, arguments);
   };
   const end = response.end;
   response.end = function endWithReflection(chunk) {
     response.end = end;
-    if (response.statusCode !== 200 || response.headersSent || response.hasHeader("sl-violations") || !(typeof chunk === "string" || Buffer.isBuffer(chunk)))
+    if (
+      response.statusCode !== 200 ||
+      response.headersSent ||
+      response.hasHeader("sl-violations") ||
+      !(typeof chunk === "string" || Buffer.isBuffer(chunk))
+    )
       return end.apply(this, arguments);
     const reflected = reflect(uuid, Buffer.concat(chunks).toString("utf8"), String(chunk));
     if (reflected === undefined) return end.apply(this, arguments);

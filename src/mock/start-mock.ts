@@ -45,7 +45,10 @@ export interface MockContact {
   [field: string]: unknown;
 }
 
-export interface ProxyOptions extends Omit<MockOptions, "echo" | "reflect" | "stateful" | "contacts" | "contactsFile"> {
+export interface ProxyOptions extends Omit<
+  MockOptions,
+  "echo" | "reflect" | "stateful" | "contacts" | "contactsFile"
+> {
   /** The real API to forward to, such as https://api.callbell.eu/v1. */
   upstream: string;
 }
@@ -86,11 +89,25 @@ export const PRISM_VERSION = "5.14.2";
  * output if it exits first or does not listen within `timeoutMs`.
  */
 export async function startMock(options: MockOptions = {}): Promise<RunningMock> {
-  const { port = 0, host = "127.0.0.1", spec = bundledSpec, timeoutMs = 30_000, echo = false, reflect = true, stateful = false, contacts, contactsFile } = options;
-  if (stateful && !reflect) throw new TypeError("startMock: `stateful: true` needs `reflect` (a mock that remembers answers with what it holds); leave `reflect` out.");
+  const {
+    port = 0,
+    host = "127.0.0.1",
+    spec = bundledSpec,
+    timeoutMs = 30_000,
+    echo = false,
+    reflect = true,
+    stateful = false,
+    contacts,
+    contactsFile,
+  } = options;
+  if (stateful && !reflect)
+    throw new TypeError(
+      "startMock: `stateful: true` needs `reflect` (a mock that remembers answers with what it holds); leave `reflect` out.",
+    );
   if ((contacts !== undefined || contactsFile !== undefined) && !stateful)
     throw new TypeError("startMock: `contacts` seeds a stateful mock; add `stateful: true`.");
-  if (contacts !== undefined && !Array.isArray(contacts)) throw new TypeError("startMock: `contacts` must be an array of contacts, each with its `uuid`.");
+  if (contacts !== undefined && !Array.isArray(contacts))
+    throw new TypeError("startMock: `contacts` must be an array of contacts, each with its `uuid`.");
   const env: Record<string, string> = {};
   let seedDir: string | undefined;
   if (stateful) env.CALLBELL_MOCK_STATEFUL = "1";
@@ -106,7 +123,13 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   const removeSeeds = () => seedDir !== undefined && rmSync(seedDir, { recursive: true, force: true });
   const preloads = reflect ? [prismFixes, reflectLayer] : [prismFixes];
   try {
-    const running = await startPrism(["mock", spec, "-h", host, "-p", String(port)], timeoutMs, echo, preloads, env);
+    const running = await startPrism(
+      ["mock", spec, "-h", host, "-p", String(port)],
+      timeoutMs,
+      echo,
+      preloads,
+      env,
+    );
     removeSeeds();
     return withAdmin(running, stateful);
   } catch (error) {
@@ -118,9 +141,15 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
 /** The running mock's contacts() and reset(), over its admin paths. */
 function withAdmin(running: RunningPrism, stateful: boolean): RunningMock {
   const admin = async (method: string, adminPath: string) => {
-    if (!stateful) throw new Error(`This mock keeps no contacts: start it with \`startMock({ stateful: true })\` to use ${adminPath === "/__mock/reset" ? "reset()" : "contacts()"}.`);
+    if (!stateful)
+      throw new Error(
+        `This mock keeps no contacts: start it with \`startMock({ stateful: true })\` to use ${adminPath === "/__mock/reset" ? "reset()" : "contacts()"}.`,
+      );
     const response = await fetch(`${running.url}${adminPath}`, { method });
-    if (!response.ok) throw new Error(`The mock answered ${response.status} to ${method} ${adminPath}: ${await response.text()}`);
+    if (!response.ok)
+      throw new Error(
+        `The mock answered ${response.status} to ${method} ${adminPath}: ${await response.text()}`,
+      );
     return response;
   };
   return {
@@ -137,7 +166,16 @@ function withAdmin(running: RunningPrism, stateful: boolean): RunningMock {
  */
 export async function startProxy(options: ProxyOptions): Promise<RunningMock> {
   const { upstream, port = 0, host = "127.0.0.1", spec = bundledSpec, timeoutMs = 30_000 } = options;
-  return withAdmin(await startPrism(["proxy", spec, upstream, "--errors", "-h", host, "-p", String(port)], timeoutMs, false, [prismFixes], {}), false);
+  return withAdmin(
+    await startPrism(
+      ["proxy", spec, upstream, "--errors", "-h", host, "-p", String(port)],
+      timeoutMs,
+      false,
+      [prismFixes],
+      {},
+    ),
+    false,
+  );
 }
 
 /** Prism's CLI entry, from wherever the calling project installed it. */
@@ -162,13 +200,23 @@ function prismEntry(): string {
 
 type RunningPrism = Omit<RunningMock, "contacts" | "reset">;
 
-function startPrism(args: string[], timeoutMs: number, echo: boolean, preloads: string[], env: Record<string, string>): Promise<RunningPrism> {
+function startPrism(
+  args: string[],
+  timeoutMs: number,
+  echo: boolean,
+  preloads: string[],
+  env: Record<string, string>,
+): Promise<RunningPrism> {
   const entry = prismEntry();
   // Node directly, not npx: npx's child would outlive a kill.
-  const child = spawn(process.execPath, [...preloads.flatMap((preload) => ["--require", preload]), entry, ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...preloads.flatMap((preload) => ["--require", preload]), entry, ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -202,7 +250,13 @@ function startPrism(args: string[], timeoutMs: number, echo: boolean, preloads: 
       clearTimeout(timer);
       // The reflecting layer refuses bad seed contacts with one line that says what to fix.
       const refusal = /^callbell-mock: (.*)$/m.exec(log);
-      reject(new Error(refusal ? refusal[1] : `Prism exited (${signal ?? `code ${code}`}) before listening. Its output:\n${log}`));
+      reject(
+        new Error(
+          refusal
+            ? refusal[1]
+            : `Prism exited (${signal ?? `code ${code}`}) before listening. Its output:\n${log}`,
+        ),
+      );
     });
   });
 }

@@ -16,18 +16,23 @@ const GOALS = { throughput: 0.9, rateLimited: 0.01, memoryMB: 30 };
 
 const uuidOf = (index) => `b${index.toString(16).padStart(31, "0")}`;
 function* generated(count) {
-  for (let index = 0; index < count; index++) yield { uuid: uuidOf(index), update: { name: `Contact ${index}`, tags: ["Synced"] } };
+  for (let index = 0; index < count; index++)
+    yield { uuid: uuidOf(index), update: { name: `Contact ${index}`, tags: ["Synced"] } };
 }
 
 async function startStandIn(args) {
-  const child = spawn(process.execPath, [path.join(root, "test", "fakes", "rate-limited-api.mjs"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [path.join(root, "test", "fakes", "rate-limited-api.mjs"), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const url = await new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
       out += chunk;
       if (out.includes("\n")) resolve(out.trim());
     });
-    child.once("exit", (code) => reject(new Error(`test/fakes/rate-limited-api.mjs exited (${code}) before listening:\n${out}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`test/fakes/rate-limited-api.mjs exited (${code}) before listening:\n${out}`)),
+    );
   });
   return {
     url,
@@ -45,7 +50,10 @@ async function runBatch(callbell, items, count, options = {}) {
   const samples = [];
   const started = performance.now();
   const sampler = setInterval(() => last && samples.push({ at: performance.now() - started, ...last }), 100);
-  for await (const result of updateContacts(callbell, items, { ...options, onProgress: (progress) => (last = progress) })) {
+  for await (const result of updateContacts(callbell, items, {
+    ...options,
+    onProgress: (progress) => (last = progress),
+  })) {
     if (seen[result.index]++) duplicates++;
     if (!result.ok) failed++;
   }
@@ -65,14 +73,24 @@ async function throughput() {
   const standIn = await startStandIn(["--limit", String(limit)]);
   try {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
-    const { elapsed, exactlyOnce, failed } = await runBatch(callbell, generated(count), count, { ratePerSecond: rate });
+    const { elapsed, exactlyOnce, failed } = await runBatch(callbell, generated(count), count, {
+      ratePerSecond: rate,
+    });
     const stats = await standIn.stats();
     const share = count / (elapsed / 1_000) / limit;
     const limited = stats.rateLimited / stats.requests;
-    console.log(`\n1. ${count.toLocaleString("en")} updates, default options${THROUGHPUT_SCALE === 1 ? "" : ` scaled x${THROUGHPUT_SCALE}`} (ratePerSecond ${rate}; stand-in limit ${limit}/s, Retry-After in whole seconds)`);
-    console.log(`   throughput        ${(count / (elapsed / 1_000)).toFixed(0)}/s = ${share.toFixed(3)} of the limit   goal >= ${GOALS.throughput}  ${verdict(share >= GOALS.throughput)}`);
-    console.log(`   429s              ${stats.rateLimited} of ${stats.requests} requests = ${pct(limited)}   goal <= ${pct(GOALS.rateLimited)}  ${verdict(limited <= GOALS.rateLimited)}`);
-    console.log(`   results           ${exactlyOnce ? "every item exactly once" : "NOT every item exactly once"}, ${failed} failed; busiest second at the stand-in: ${stats.maxInWindow} served`);
+    console.log(
+      `\n1. ${count.toLocaleString("en")} updates, default options${THROUGHPUT_SCALE === 1 ? "" : ` scaled x${THROUGHPUT_SCALE}`} (ratePerSecond ${rate}; stand-in limit ${limit}/s, Retry-After in whole seconds)`,
+    );
+    console.log(
+      `   throughput        ${(count / (elapsed / 1_000)).toFixed(0)}/s = ${share.toFixed(3)} of the limit   goal >= ${GOALS.throughput}  ${verdict(share >= GOALS.throughput)}`,
+    );
+    console.log(
+      `   429s              ${stats.rateLimited} of ${stats.requests} requests = ${pct(limited)}   goal <= ${pct(GOALS.rateLimited)}  ${verdict(limited <= GOALS.rateLimited)}`,
+    );
+    console.log(
+      `   results           ${exactlyOnce ? "every item exactly once" : "NOT every item exactly once"}, ${failed} failed; busiest second at the stand-in: ${stats.maxInWindow} served`,
+    );
   } finally {
     await standIn.stop();
   }
@@ -85,24 +103,45 @@ async function adaptation(retryAfter) {
   const standIn = await startStandIn(["--limit", String(limit), "--retry-after", retryAfter]);
   try {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
-    const { elapsed, exactlyOnce, failed, samples } = await runBatch(callbell, generated(count), count, { ratePerSecond: rate, maxRetries: 10 });
+    const { elapsed, exactlyOnce, failed, samples } = await runBatch(callbell, generated(count), count, {
+      ratePerSecond: rate,
+      maxRetries: 10,
+    });
     const stats = await standIn.stats();
     // Adapted: from the first 429, the first second (10 samples) in which under 1 % of the requests got one.
     const firstLimited = samples.findIndex((sample) => sample.rateLimited > 0);
     const firstLimitedAt = firstLimited < 0 ? 0 : samples[Math.max(0, firstLimited - 1)].at;
     let adaptedAt;
-    for (let end = Math.max(10, firstLimited + 10); firstLimited >= 0 && end < samples.length && adaptedAt === undefined; end++) {
+    for (
+      let end = Math.max(10, firstLimited + 10);
+      firstLimited >= 0 && end < samples.length && adaptedAt === undefined;
+      end++
+    ) {
       const [from, to] = [samples[end - 10], samples[end]];
       const requests = to.requests - from.requests;
-      if (requests > 0 && (to.rateLimited - from.rateLimited) / requests < GOALS.rateLimited) adaptedAt = from.at;
+      if (requests > 0 && (to.rateLimited - from.rateLimited) / requests < GOALS.rateLimited)
+        adaptedAt = from.at;
     }
     const lowest = Math.min(...samples.map((sample) => sample.ratePerSecond));
-    console.log(`\n2. ratePerSecond ${rate} against a limit of ${limit}/s (x2), ${count.toLocaleString("en")} updates, 429s ${retryAfter === "none" ? "without Retry-After" : "with Retry-After in whole seconds"}`);
-    const adapted = firstLimited < 0 ? "no 429 at all" : adaptedAt === undefined ? "not within the run (no second under 1 % 429s)" : `${((adaptedAt - firstLimitedAt) / 1_000).toFixed(2)} s after the first 429 (at ${(firstLimitedAt / 1_000).toFixed(2)} s), the next second had < 1 % 429s`;
+    console.log(
+      `\n2. ratePerSecond ${rate} against a limit of ${limit}/s (x2), ${count.toLocaleString("en")} updates, 429s ${retryAfter === "none" ? "without Retry-After" : "with Retry-After in whole seconds"}`,
+    );
+    const adapted =
+      firstLimited < 0
+        ? "no 429 at all"
+        : adaptedAt === undefined
+          ? "not within the run (no second under 1 % 429s)"
+          : `${((adaptedAt - firstLimitedAt) / 1_000).toFixed(2)} s after the first 429 (at ${(firstLimitedAt / 1_000).toFixed(2)} s), the next second had < 1 % 429s`;
     console.log(`   adapted           ${adapted}; lowest rate ${lowest.toFixed(0)}/s`);
-    console.log(`   throughput        ${(count / (elapsed / 1_000)).toFixed(0)}/s = ${(count / (elapsed / 1_000) / limit).toFixed(3)} of the limit over the whole run`);
-    console.log(`   429s              ${stats.rateLimited} of ${stats.requests} requests = ${pct(stats.rateLimited / stats.requests)}`);
-    console.log(`   results           ${exactlyOnce ? "every item exactly once" : "NOT every item exactly once"}, ${failed} failed`);
+    console.log(
+      `   throughput        ${(count / (elapsed / 1_000)).toFixed(0)}/s = ${(count / (elapsed / 1_000) / limit).toFixed(3)} of the limit over the whole run`,
+    );
+    console.log(
+      `   429s              ${stats.rateLimited} of ${stats.requests} requests = ${pct(stats.rateLimited / stats.requests)}`,
+    );
+    console.log(
+      `   results           ${exactlyOnce ? "every item exactly once" : "NOT every item exactly once"}, ${failed} failed`,
+    );
   } finally {
     await standIn.stop();
   }
@@ -110,8 +149,16 @@ async function adaptation(retryAfter) {
 
 async function memory() {
   const body = (uuid) => JSON.stringify({ contact: { uuid, name: "Stub" } });
-  const stubFetch = async (input) => new Response(body(decodeURIComponent(String(input).split("/").pop())), { status: 200, headers: { "content-type": "application/json" } });
-  const callbell = createCallbellClient({ token: TOKEN, baseUrl: "http://stub.invalid/v1", fetch: stubFetch });
+  const stubFetch = async (input) =>
+    new Response(body(decodeURIComponent(String(input).split("/").pop())), {
+      status: 200,
+      headers: { "content-type": "application/json" },
+    });
+  const callbell = createCallbellClient({
+    token: TOKEN,
+    baseUrl: "http://stub.invalid/v1",
+    fetch: stubFetch,
+  });
   // What the batch keeps alive: the heap after a full collection, sampled during the run
   // (a peak of heapUsed without collecting would mostly measure when the collector last ran).
   const measure = async (count) => {
@@ -126,7 +173,10 @@ async function memory() {
       peakRss = Math.max(peakRss, now.rss);
     };
     const sampler = setInterval(sample, 200);
-    const run = await runBatch(callbell, generated(count), count, { ratePerSecond: 1_000_000, concurrency: 200 });
+    const run = await runBatch(callbell, generated(count), count, {
+      ratePerSecond: 1_000_000,
+      concurrency: 200,
+    });
     clearInterval(sampler);
     sample();
     return { count, ...run, heapMB: (peakHeap - base.heapUsed) / 2 ** 20, rssMB: peakRss / 2 ** 20 };
@@ -135,13 +185,21 @@ async function memory() {
   const small = await measure(10_000);
   const large = await measure(200_000);
   const growth = large.heapMB - small.heapMB;
-  console.log(`\n3. memory, items from a generated stream, stubbed fetch, concurrency 200${globalThis.gc ? "" : " (run with --expose-gc for a clean baseline)"}`);
+  console.log(
+    `\n3. memory, items from a generated stream, stubbed fetch, concurrency 200${globalThis.gc ? "" : " (run with --expose-gc for a clean baseline)"}`,
+  );
   for (const run of [small, large])
-    console.log(`   ${run.count.toLocaleString("en").padStart(7)} items   live heap peak +${run.heapMB.toFixed(1)} MB over the start, RSS peak ${run.rssMB.toFixed(0)} MB, ${(run.count / (run.elapsed / 1_000)).toFixed(0)} items/s, ${run.exactlyOnce ? "every item exactly once" : "NOT every item exactly once"}`);
-  console.log(`   200,000 against 10,000: live heap peak ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB   goal within ${GOALS.memoryMB} MB  ${verdict(Math.abs(growth) <= GOALS.memoryMB)}`);
+    console.log(
+      `   ${run.count.toLocaleString("en").padStart(7)} items   live heap peak +${run.heapMB.toFixed(1)} MB over the start, RSS peak ${run.rssMB.toFixed(0)} MB, ${(run.count / (run.elapsed / 1_000)).toFixed(0)} items/s, ${run.exactlyOnce ? "every item exactly once" : "NOT every item exactly once"}`,
+    );
+  console.log(
+    `   200,000 against 10,000: live heap peak ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB   goal within ${GOALS.memoryMB} MB  ${verdict(Math.abs(growth) <= GOALS.memoryMB)}`,
+  );
 }
 
-console.log(`Bulk updates (callbell-openapi/bulk), Node ${process.version}; Callbell's limit ${LIMIT}/s, x${THROUGHPUT_SCALE} for throughput (BENCH_BULK_THROUGHPUT_SCALE), x${SCALE} for adaptation (BENCH_BULK_SCALE)`);
+console.log(
+  `Bulk updates (callbell-openapi/bulk), Node ${process.version}; Callbell's limit ${LIMIT}/s, x${THROUGHPUT_SCALE} for throughput (BENCH_BULK_THROUGHPUT_SCALE), x${SCALE} for adaptation (BENCH_BULK_SCALE)`,
+);
 const started = performance.now();
 await throughput();
 await adaptation("none");

@@ -9,7 +9,8 @@ if (file && process.argv.some((arg) => arg.includes("prism-cli"))) {
   let heapAfterFullGc = null;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries())
-      if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) heapAfterFullGc = process.memoryUsage().heapUsed;
+      if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR)
+        heapAfterFullGc = process.memoryUsage().heapUsed;
   }).observe({ entryTypes: ["gc"] });
   setInterval(() => {
     appendFileSync(file, `${JSON.stringify({ rss: process.memoryUsage.rss(), heapAfterFullGc })}\n`);

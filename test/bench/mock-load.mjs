@@ -28,11 +28,25 @@ const FLAT_FROM = Math.min(50_000, step * 2);
 const FLAT_WITHIN_MB = 50;
 
 const UUID = "414a6d692bd645ed803f2e7ce360d4c8";
-const headers = { Authorization: "Bearer bench_token_0123456789", "Content-Type": "application/json", Accept: "application/json" };
+const headers = {
+  Authorization: "Bearer bench_token_0123456789",
+  "Content-Type": "application/json",
+  Accept: "application/json",
+};
 // The seed's request (valid: 200), then two the contract refuses (422): an unknown field, a bad enum.
 const requests = [
-  { method: "PATCH", path: `/contacts/${UUID}`, headers, body: JSON.stringify({ name: "Joe Doe NEW", custom_fields: { orderNumber: "123", zipCode: "98765430" } }) },
-  { method: "PATCH", path: `/contacts/${UUID}`, headers, body: JSON.stringify({ name: "Joe", phone_number: "+3912345" }) },
+  {
+    method: "PATCH",
+    path: `/contacts/${UUID}`,
+    headers,
+    body: JSON.stringify({ name: "Joe Doe NEW", custom_fields: { orderNumber: "123", zipCode: "98765430" } }),
+  },
+  {
+    method: "PATCH",
+    path: `/contacts/${UUID}`,
+    headers,
+    body: JSON.stringify({ name: "Joe", phone_number: "+3912345" }),
+  },
   { method: "PATCH", path: `/contacts/${UUID}`, headers, body: JSON.stringify({ tags: ["VIP"] }) },
   { method: "PATCH", path: `/contacts/${UUID}`, headers, body: JSON.stringify({ bot_status: "paused" }) },
 ];
@@ -44,22 +58,27 @@ function prismPid() {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("prism-cli")) return Number(entry);
+      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("prism-cli"))
+        return Number(entry);
     } catch {
       // the process ended while we looked
     }
   }
-  throw new Error("Found no Prism process started by this benchmark (this benchmark reads /proc, so it runs on Linux only).");
+  throw new Error(
+    "Found no Prism process started by this benchmark (this benchmark reads /proc, so it runs on Linux only).",
+  );
 }
 
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+const rssMb = (pid) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
 
 // The probe (bench-mock-probe.cjs) reports Prism's RSS peaks between our readings and the heap
 // held after each full GC; it reaches Prism through NODE_OPTIONS, which startMock passes on.
 const probeDir = mkdtempSync(path.join(tmpdir(), "callbell-bench-mock-"));
 const probeFile = path.join(probeDir, "probe.jsonl");
 process.env.CALLBELL_BENCH_PROBE_FILE = probeFile;
-process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --require ${JSON.stringify(path.join(root, "test", "bench", "mock-load-probe.cjs"))}`.trim();
+process.env.NODE_OPTIONS =
+  `${process.env.NODE_OPTIONS ?? ""} --require ${JSON.stringify(path.join(root, "test", "bench", "mock-load-probe.cjs"))}`.trim();
 let probeLinesRead = 0;
 /** The probe's samples since the last call. */
 function probeSamples() {
@@ -69,7 +88,10 @@ function probeSamples() {
   } catch {
     return [];
   }
-  const fresh = lines.slice(probeLinesRead).filter(Boolean).map((line) => JSON.parse(line));
+  const fresh = lines
+    .slice(probeLinesRead)
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   probeLinesRead = lines.length;
   return fresh;
 }
@@ -80,11 +102,24 @@ const mock = await startMock({ port: 0 });
 const pid = prismPid();
 const rows = [];
 try {
-  console.log(`\nThe mock under load: Prism 5.14.2 via startMock, ${connections} connections, valid and invalid updates in turn (half valid: 200; half refused: 422), ${total.toLocaleString("en")} requests`);
+  console.log(
+    `\nThe mock under load: Prism 5.14.2 via startMock, ${connections} connections, valid and invalid updates in turn (half valid: 200; half refused: 422), ${total.toLocaleString("en")} requests`,
+  );
   console.log(`  Prism's RSS before the first request: ${rssMb(pid).toFixed(0)} MB`);
-  const header = ["requests", "req/s", "p50 ms", "p99 ms", "max ms", "errors+5xx", "RSS MB", "peak RSS MB", "heap held MB", "load avg"];
+  const header = [
+    "requests",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "errors+5xx",
+    "RSS MB",
+    "peak RSS MB",
+    "heap held MB",
+    "load avg",
+  ];
   console.log(`  ${header.map((cell, i) => (i === 0 ? cell.padEnd(9) : cell.padStart(13))).join("")}`);
-  for (let done = 0; done < total; ) {
+  for (let done = 0; done < total;) {
     const amount = Math.min(step, total - done);
     const result = await autocannon({ url: mock.url, connections, amount, requests, timeout: 30 });
     done += amount;
@@ -103,7 +138,18 @@ try {
     row.held = (samples.findLast((sample) => sample.heapAfterFullGc !== null)?.heapAfterFullGc ?? NaN) / MB;
     row.load = loadavg()[0];
     rows.push(row);
-    const cells = [row.requests.toLocaleString("en"), row.rps.toFixed(0), row.p50.toFixed(0), row.p99.toFixed(0), row.max.toFixed(0), String(row.unexpected), row.rss.toFixed(0), row.peak.toFixed(0), row.held.toFixed(0), row.load.toFixed(1)];
+    const cells = [
+      row.requests.toLocaleString("en"),
+      row.rps.toFixed(0),
+      row.p50.toFixed(0),
+      row.p99.toFixed(0),
+      row.max.toFixed(0),
+      String(row.unexpected),
+      row.rss.toFixed(0),
+      row.peak.toFixed(0),
+      row.held.toFixed(0),
+      row.load.toFixed(1),
+    ];
     console.log(`  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(9) : cell.padStart(13))).join("")}`);
   }
 } finally {

@@ -25,7 +25,12 @@ const SECONDS = Number(process.env.BENCH_MOCK_SECONDS ?? 20);
 const MIN_BLOCKS = 40;
 const UUID = "c0ffee0000000000000000000000beef";
 // A typical update: a rename, tags, custom fields and a note.
-const BODY = JSON.stringify({ name: "Zed", tags: ["A", "VIP"], custom_fields: { orderNumber: "42", Preferences: ["Dark Mode"] }, note: "n" });
+const BODY = JSON.stringify({
+  name: "Zed",
+  tags: ["A", "VIP"],
+  custom_fields: { orderNumber: "42", Preferences: ["Dark Mode"] },
+  note: "n",
+});
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** CPU seconds the process has used so far, or undefined where /proc is not there. */
@@ -41,10 +46,15 @@ function cpuSeconds(pid) {
 async function request(url) {
   const response = await fetch(`${url}/contacts/${UUID}`, {
     method: "PATCH",
-    headers: { Authorization: "Bearer bench_token", "Content-Type": "application/json", Accept: "application/json" },
+    headers: {
+      Authorization: "Bearer bench_token",
+      "Content-Type": "application/json",
+      Accept: "application/json",
+    },
     body: BODY,
   });
-  if (response.status !== 200) throw new Error(`The mock answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`The mock answered ${response.status}: ${await response.text()}`);
   return response.json();
 }
 
@@ -58,24 +68,41 @@ async function block(mock) {
     }),
   );
   const cpuAtEnd = cpuSeconds(mock.pid);
-  return { wall: (performance.now() - wallAtStart) / 1000, cpu: cpuAtStart === undefined || cpuAtEnd === undefined ? undefined : cpuAtEnd - cpuAtStart };
+  return {
+    wall: (performance.now() - wallAtStart) / 1000,
+    cpu: cpuAtStart === undefined || cpuAtEnd === undefined ? undefined : cpuAtEnd - cpuAtStart,
+  };
 }
 
 const mocks = {};
 try {
   // Slow to start on a busy machine; whichever started is stopped below even if another did not.
   const options = { "plain Prism": { reflect: false }, reflecting: {}, stateful: { stateful: true } };
-  const started = await Promise.allSettled(Object.values(options).map((option) => startMock({ port: 0, timeoutMs: 120_000, ...option })));
-  Object.keys(options).forEach((name, i) => started[i].status === "fulfilled" && (mocks[name] = started[i].value));
+  const started = await Promise.allSettled(
+    Object.values(options).map((option) => startMock({ port: 0, timeoutMs: 120_000, ...option })),
+  );
+  Object.keys(options).forEach(
+    (name, i) => started[i].status === "fulfilled" && (mocks[name] = started[i].value),
+  );
   const failed = started.find((outcome) => outcome.status === "rejected");
   if (failed) throw failed.reason;
   // The layer really is on where it should be, and off where it should not.
-  const names = await Promise.all(Object.values(mocks).map(async (mock) => (await request(mock.url)).contact.name));
-  if (names.join() !== "Joe Doe NEW,Zed,Zed") throw new Error(`The mocks answered names ${names.join(", ")}; expected plain Prism's canned one, then the sent one twice.`);
+  const names = await Promise.all(
+    Object.values(mocks).map(async (mock) => (await request(mock.url)).contact.name),
+  );
+  if (names.join() !== "Joe Doe NEW,Zed,Zed")
+    throw new Error(
+      `The mocks answered names ${names.join(", ")}; expected plain Prism's canned one, then the sent one twice.`,
+    );
 
   const order = Object.keys(mocks);
-  const totals = Object.fromEntries(order.map((name) => [name, { wall: 0, cpu: 0, requests: 0, cpuKnown: true }]));
-  for (const [phase, seconds] of [["warmup", WARMUP_SECONDS], ["timed", SECONDS]]) {
+  const totals = Object.fromEntries(
+    order.map((name) => [name, { wall: 0, cpu: 0, requests: 0, cpuKnown: true }]),
+  );
+  for (const [phase, seconds] of [
+    ["warmup", WARMUP_SECONDS],
+    ["timed", SECONDS],
+  ]) {
     const until = performance.now() + seconds * 1000;
     for (let round = 0; performance.now() < until || (phase === "timed" && round < MIN_BLOCKS); round++)
       for (const name of order.map((_, i) => order[(i + round) % order.length])) {
@@ -93,29 +120,40 @@ try {
   const layerRuns = 20_000;
   for (let i = 0; i < layerRuns / 10; i++) reflect(UUID, BODY, answer);
   const layerStart = process.cpuUsage();
-  for (let i = 0; i < layerRuns; i++) if (reflect(UUID, BODY, answer)?.status !== 200) throw new Error("reflect() did not reflect the update");
+  for (let i = 0; i < layerRuns; i++)
+    if (reflect(UUID, BODY, answer)?.status !== 200) throw new Error("reflect() did not reflect the update");
   const layerCpu = process.cpuUsage(layerStart);
   const layerMicros = (layerCpu.user + layerCpu.system) / layerRuns;
 
   const base = totals["plain Prism"];
   const perSecond = (t) => t.requests / t.wall;
   const cpuPerRequest = (t) => (t.cpu / t.requests) * 1e6;
-  console.log(`\nThe mock: reflecting answers against plain Prism (${CONCURRENCY} requests at a time, ${base.requests} requests each, interleaved)`);
+  console.log(
+    `\nThe mock: reflecting answers against plain Prism (${CONCURRENCY} requests at a time, ${base.requests} requests each, interleaved)`,
+  );
   const rows = order.map((name) => {
     const t = totals[name];
-    const cpu = t.cpuKnown ? `${cpuPerRequest(t).toFixed(0)} µs (${(cpuPerRequest(t) / cpuPerRequest(base)).toFixed(2)}x)` : "n/a";
+    const cpu = t.cpuKnown
+      ? `${cpuPerRequest(t).toFixed(0)} µs (${(cpuPerRequest(t) / cpuPerRequest(base)).toFixed(2)}x)`
+      : "n/a";
     return [name, `${perSecond(t).toFixed(0)}/s (${(perSecond(t) / perSecond(base)).toFixed(2)}x)`, cpu];
   });
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length), ["mock", "throughput", "mock CPU per request"][i].length));
-  const line = (cells) => `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")}`;
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((row) => row[i].length), ["mock", "throughput", "mock CPU per request"][i].length),
+  );
+  const line = (cells) =>
+    `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")}`;
   console.log(line(["mock", "throughput", "mock CPU per request"]));
   for (const row of rows) console.log(line(row));
 
   if (base.cpuKnown)
-    console.log(`  the layer's own work, in process: ${layerMicros.toFixed(1)} µs per request = ${((layerMicros / cpuPerRequest(base)) * 100).toFixed(1)} % of plain Prism's CPU per request`);
+    console.log(
+      `  the layer's own work, in process: ${layerMicros.toFixed(1)} µs per request = ${((layerMicros / cpuPerRequest(base)) * 100).toFixed(1)} % of plain Prism's CPU per request`,
+    );
   const reflecting = totals.reflecting;
   const throughputCost = 1 - perSecond(reflecting) / perSecond(base);
-  const cpuCost = reflecting.cpuKnown && base.cpuKnown ? 1 - cpuPerRequest(base) / cpuPerRequest(reflecting) : undefined;
+  const cpuCost =
+    reflecting.cpuKnown && base.cpuKnown ? 1 - cpuPerRequest(base) / cpuPerRequest(reflecting) : undefined;
   const percent = (value) => `${(value * 100).toFixed(1)} %`;
   console.log(
     `\nTarget: the reflecting layer costs under ${percent(TARGET_COST)} of plain Prism's throughput: ` +

@@ -22,14 +22,23 @@ const STARTUP_MS = 90_000;
 const validUpdate = schemaValidator("ContactUpdate");
 const validContact = schemaValidator("Contact");
 const examples = successExamples();
-const notFoundBody = resolve(resolve(spec.paths["/contacts/{uuid}"].patch.responses["404"]).content["application/json"].examples.contactNotFound).value;
+const notFoundBody = resolve(
+  resolve(spec.paths["/contacts/{uuid}"].patch.responses["404"]).content["application/json"].examples
+    .contactNotFound,
+).value;
 
 // Seeds: the full example under its own uuid, one with no custom fields and `team: null`, one
 // with a checkbox list and `team: {}` (Callbell's "no team").
 const SEEDS: MockContact[] = [
   asContact(exampleContact("objectEnvelope"), "5eed0000000000000000000000000001"),
   { uuid: "5eed0000000000000000000000000002", name: "Ann", team: null, assignedUser: null },
-  { uuid: "5eed0000000000000000000000000003", name: null, tags: [], customFields: { Preferences: ["Dark Mode"] }, team: {} },
+  {
+    uuid: "5eed0000000000000000000000000003",
+    name: null,
+    tags: [],
+    customFields: { Preferences: ["Dark Mode"] },
+    team: {},
+  },
 ];
 const UNKNOWN = ["c0ffee0000000000000000000000beef", "f00d"];
 
@@ -42,7 +51,11 @@ const updates: fc.Arbitrary<Update> = fc
       note: fc.oneof(fc.constant(""), fc.string({ maxLength: 20 })),
       custom_fields: fc.dictionary(
         fc.constantFrom("orderNumber", "zipCode", "Preferences", "Город"),
-        fc.oneof(fc.string({ maxLength: 8 }), fc.integer(), fc.uniqueArray(fc.constantFrom("Dark Mode", "Analytics"), { maxLength: 2 })),
+        fc.oneof(
+          fc.string({ maxLength: 8 }),
+          fc.integer(),
+          fc.uniqueArray(fc.constantFrom("Dark Mode", "Analytics"), { maxLength: 2 }),
+        ),
         { maxKeys: 2 },
       ),
       assigned_user: fc.constantFrom("jane.doe@email.com", "joe@example.com"),
@@ -53,7 +66,14 @@ const updates: fc.Arbitrary<Update> = fc
     { requiredKeys: [] },
   )
   .filter((update) => Object.keys(update).length > 0);
-const invalidUpdates = fc.constantFrom<unknown>({}, { name: "" }, { tags: ["A", "A"] }, { note: "n".repeat(1001) }, { phone_number: "1" }, { custom_fields: { x: true } });
+const invalidUpdates = fc.constantFrom<unknown>(
+  {},
+  { name: "" },
+  { tags: ["A", "A"] },
+  { note: "n".repeat(1001) },
+  { phone_number: "1" },
+  { custom_fields: { x: true } },
+);
 
 interface Model {
   seeded: boolean;
@@ -66,7 +86,11 @@ interface Real {
 function patch(mock: RunningMock, uuid: string, body: unknown, envelope?: string) {
   return fetch(`${mock.url}/contacts/${encodeURIComponent(uuid)}`, {
     method: "PATCH",
-    headers: { Authorization: "Bearer t", "Content-Type": "application/json", ...(envelope ? { Prefer: `example=${envelope}` } : {}) },
+    headers: {
+      Authorization: "Bearer t",
+      "Content-Type": "application/json",
+      ...(envelope ? { Prefer: `example=${envelope}` } : {}),
+    },
     body: JSON.stringify(body),
   });
 }
@@ -98,7 +122,10 @@ class UpdateCommand implements fc.AsyncCommand<Model, Real> {
       const body = (await response.json()) as { contact: Contact | Contact[] };
       const arrayEnvelope = Array.isArray(examples[this.envelope ?? "objectEnvelope"]!.contact);
       expect(Array.isArray(body.contact)).toBe(arrayEnvelope);
-      const next = updated(known ?? asContact(exampleContact(this.envelope ?? "objectEnvelope"), this.uuid), this.update);
+      const next = updated(
+        known ?? asContact(exampleContact(this.envelope ?? "objectEnvelope"), this.uuid),
+        this.update,
+      );
       expect(Array.isArray(body.contact) ? body.contact[0] : body.contact).toStrictEqual(next);
       expect(validContact(next)).toBe(true);
       model.contacts.set(this.uuid, next);
@@ -106,7 +133,8 @@ class UpdateCommand implements fc.AsyncCommand<Model, Real> {
     }
     await expectSameState(model, real);
   }
-  toString = () => `update(${this.uuid}, ${JSON.stringify(this.update)}${this.envelope ? `, ${this.envelope}` : ""})`;
+  toString = () =>
+    `update(${this.uuid}, ${JSON.stringify(this.update)}${this.envelope ? `, ${this.envelope}` : ""})`;
 }
 
 class InvalidUpdateCommand implements fc.AsyncCommand<Model, Real> {
@@ -145,11 +173,14 @@ class ReadCommand implements fc.AsyncCommand<Model, Real> {
   toString = () => "contacts()";
 }
 
-const seedMap = (seeded: boolean) => new Map(seeded ? SEEDS.map((contact) => [contact.uuid, structuredClone(contact) as Contact]) : []);
+const seedMap = (seeded: boolean) =>
+  new Map(seeded ? SEEDS.map((contact) => [contact.uuid, structuredClone(contact) as Contact]) : []);
 
 function commands(uuids: string[]) {
   const uuid = fc.constantFrom(...uuids);
-  const update = fc.tuple(uuid, updates, fc.constantFrom(undefined, ...Object.keys(examples))).map(([id, body, envelope]) => new UpdateCommand(id, body, envelope));
+  const update = fc
+    .tuple(uuid, updates, fc.constantFrom(undefined, ...Object.keys(examples)))
+    .map(([id, body, envelope]) => new UpdateCommand(id, body, envelope));
   return fc.commands(
     [
       update,
@@ -202,28 +233,49 @@ describe(`the stateful mock equals a plain model after every step (fast-check se
     expect(await unseeded.contacts()).toStrictEqual([contact]);
   });
 
-  it("seeded with contacts: updates, invalid updates, resets and reads; an unknown uuid is the contract's 404", async () => {
-    await fc.assert(
-      fc.asyncProperty(commands([...SEEDS.map((contact) => contact.uuid), ...UNKNOWN]), async (cmds) => {
-        await seeded.reset();
-        await fc.asyncModelRun(() => ({ model: { seeded: true, contacts: seedMap(true) }, real: { mock: seeded } }), cmds);
-      }),
-      { seed: SEED, numRuns: MODEL_RUNS },
-    );
-  }, TIMEOUT_MS);
+  it(
+    "seeded with contacts: updates, invalid updates, resets and reads; an unknown uuid is the contract's 404",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(commands([...SEEDS.map((contact) => contact.uuid), ...UNKNOWN]), async (cmds) => {
+          await seeded.reset();
+          await fc.asyncModelRun(
+            () => ({ model: { seeded: true, contacts: seedMap(true) }, real: { mock: seeded } }),
+            cmds,
+          );
+        }),
+        { seed: SEED, numRuns: MODEL_RUNS },
+      );
+    },
+    TIMEOUT_MS,
+  );
 
-  it("without seeds: a contact starts as the example Prism picks, under its uuid", async () => {
-    await fc.assert(
-      fc.asyncProperty(commands(UNKNOWN.concat(SEEDS[0]!.uuid)), async (cmds) => {
-        await unseeded.reset();
-        await fc.asyncModelRun(() => ({ model: { seeded: false, contacts: seedMap(false) }, real: { mock: unseeded } }), cmds);
-      }),
-      { seed: SEED, numRuns: MODEL_RUNS },
-    );
-    // Every kind of step was really taken.
-    for (const step of ["update of an unknown uuid: 404", "update of a new uuid", "update of a held contact", "invalid update: 422, nothing changed", "reset", "read"])
-      expect(steps.get(step) ?? 0, step).toBeGreaterThan(0);
-  }, TIMEOUT_MS);
+  it(
+    "without seeds: a contact starts as the example Prism picks, under its uuid",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(commands(UNKNOWN.concat(SEEDS[0]!.uuid)), async (cmds) => {
+          await unseeded.reset();
+          await fc.asyncModelRun(
+            () => ({ model: { seeded: false, contacts: seedMap(false) }, real: { mock: unseeded } }),
+            cmds,
+          );
+        }),
+        { seed: SEED, numRuns: MODEL_RUNS },
+      );
+      // Every kind of step was really taken.
+      for (const step of [
+        "update of an unknown uuid: 404",
+        "update of a new uuid",
+        "update of a held contact",
+        "invalid update: 422, nothing changed",
+        "reset",
+        "read",
+      ])
+        expect(steps.get(step) ?? 0, step).toBeGreaterThan(0);
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe("the stateful mock, otherwise", () => {
@@ -236,14 +288,22 @@ describe("the stateful mock, otherwise", () => {
       const body = Buffer.from(JSON.stringify({ custom_fields: { [`field${i}`]: String(i) } }));
       const request = http.request(`${seeded.url}/contacts/${uuid}`, {
         method: "PATCH",
-        headers: { Authorization: "Bearer t", "Content-Type": "application/json", "Content-Length": body.length },
+        headers: {
+          Authorization: "Bearer t",
+          "Content-Type": "application/json",
+          "Content-Length": body.length,
+        },
         agent: false,
       });
       const answer = new Promise<Contact>((resolve, reject) => {
         request.on("response", (response) => {
           let text = "";
           response.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
-          response.on("end", () => (response.statusCode === 200 ? resolve((JSON.parse(text) as { contact: Contact }).contact) : reject(new Error(`${response.statusCode}: ${text}`))));
+          response.on("end", () =>
+            response.statusCode === 200
+              ? resolve((JSON.parse(text) as { contact: Contact }).contact)
+              : reject(new Error(`${response.statusCode}: ${text}`)),
+          );
         });
         request.on("error", reject);
       });
@@ -252,9 +312,13 @@ describe("the stateful mock, otherwise", () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
     for (const { request, rest } of requests) request.end(rest);
-    const answers = await Promise.all(requests.map(async ({ answer }) => Object.keys((await answer).customFields as object)));
+    const answers = await Promise.all(
+      requests.map(async ({ answer }) => Object.keys((await answer).customFields as object)),
+    );
     const [held] = (await seeded.contacts()).filter((contact) => contact.uuid === uuid);
-    expect(Object.keys(held!.customFields as object).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `field${i}`).sort());
+    expect(Object.keys(held!.customFields as object).sort()).toEqual(
+      Array.from({ length: 25 }, (_, i) => `field${i}`).sort(),
+    );
     // Serial: the answers, by size, are 1, 2, …, 25 fields, each holding the one before.
     const bySize = answers.sort((a, b) => a.length - b.length);
     bySize.forEach((fields, i) => {
@@ -267,23 +331,43 @@ describe("the stateful mock, otherwise", () => {
     await patch(seeded, SEEDS[2]!.uuid, { name: "Over HTTP" });
     const listed = await fetch(`${seeded.url}/__mock/contacts`);
     expect(listed.status).toBe(200);
-    expect(((await listed.json()) as Contact[]).find((contact) => contact.uuid === SEEDS[2]!.uuid)?.name).toBe("Over HTTP");
+    expect(
+      ((await listed.json()) as Contact[]).find((contact) => contact.uuid === SEEDS[2]!.uuid)?.name,
+    ).toBe("Over HTTP");
     expect((await fetch(`${seeded.url}/__mock/reset`, { method: "POST" })).status).toBe(204);
     expect(await seeded.contacts()).toStrictEqual(SEEDS);
   });
 
   it.each([
-    [[{ uuid: "a", tags: "VIP" }], 'contact #1 (uuid "a") of the `contacts` option is not a Contact as the contract describes it: tags must be array.'],
-    [[{ name: "no uuid" }], "contact #1 of the `contacts` option is not a Contact as the contract describes it: the contact must have required property 'uuid'."],
-    [[{ uuid: "a" }, { uuid: "a" }], 'contact #2 (uuid "a") of the `contacts` option repeats a uuid; each contact must have its own.'],
-    [[{ uuid: "a/b" }], 'contact #1 (uuid "a/b") of the `contacts` option: a uuid is one path segment of at most 128 characters, without "/".'],
+    [
+      [{ uuid: "a", tags: "VIP" }],
+      'contact #1 (uuid "a") of the `contacts` option is not a Contact as the contract describes it: tags must be array.',
+    ],
+    [
+      [{ name: "no uuid" }],
+      "contact #1 of the `contacts` option is not a Contact as the contract describes it: the contact must have required property 'uuid'.",
+    ],
+    [
+      [{ uuid: "a" }, { uuid: "a" }],
+      'contact #2 (uuid "a") of the `contacts` option repeats a uuid; each contact must have its own.',
+    ],
+    [
+      [{ uuid: "a/b" }],
+      'contact #1 (uuid "a/b") of the `contacts` option: a uuid is one path segment of at most 128 characters, without "/".',
+    ],
   ])("refuses seeds the contract forbids, saying which and why: %j", async (contacts, message) => {
-    await expectRefusal(startMock({ stateful: true, contacts: contacts as MockContact[], timeoutMs: STARTUP_MS }), message);
+    await expectRefusal(
+      startMock({ stateful: true, contacts: contacts as MockContact[], timeoutMs: STARTUP_MS }),
+      message,
+    );
   });
 
   it("refuses contradictory options before starting anything", async () => {
     await expectRefusal(startMock({ contacts: [], timeoutMs: STARTUP_MS }), "add `stateful: true`");
-    await expectRefusal(startMock({ stateful: true, reflect: false, timeoutMs: STARTUP_MS }), "needs `reflect`");
+    await expectRefusal(
+      startMock({ stateful: true, reflect: false, timeoutMs: STARTUP_MS }),
+      "needs `reflect`",
+    );
   });
 });
 

@@ -36,19 +36,25 @@ describe("the mock survives requests that end stock Prism 5.14.2", () => {
     await expectStillServing();
   });
 
-  it.each(["/contacts/%FF", "/contacts/%E0%A4%A", "/contacts/a%C0%AFb"])("a path escape that is not UTF-8 (%s): 400, with or without a token", async (path) => {
-    expect((await patch({ name: "Joe" }, { path })).status).toBe(400);
-    const anonymous = await fetch(`${prismUrl}${path}`, { method: "PATCH" });
-    expect(anonymous.status).toBe(400);
-    expect(((await anonymous.json()) as { title: string }).title).toBe("Malformed path");
-    await expectStillServing();
-  });
+  it.each(["/contacts/%FF", "/contacts/%E0%A4%A", "/contacts/a%C0%AFb"])(
+    "a path escape that is not UTF-8 (%s): 400, with or without a token",
+    async (path) => {
+      expect((await patch({ name: "Joe" }, { path })).status).toBe(400);
+      const anonymous = await fetch(`${prismUrl}${path}`, { method: "PATCH" });
+      expect(anonymous.status).toBe(400);
+      expect(((await anonymous.json()) as { title: string }).title).toBe("Malformed path");
+      await expectStillServing();
+    },
+  );
 
-  it.each(["*", "json", "application", ",", "text/html, json"])("Accept %j, which names no media type Prism can parse: 406", async (accept) => {
-    const response = await patch({ name: "Joe" }, { headers: { Accept: accept } });
-    expect(response.status).toBe(406);
-    await expectStillServing();
-  });
+  it.each(["*", "json", "application", ",", "text/html, json"])(
+    "Accept %j, which names no media type Prism can parse: 406",
+    async (accept) => {
+      const response = await patch({ name: "Joe" }, { headers: { Accept: accept } });
+      expect(response.status).toBe(406);
+      await expectStillServing();
+    },
+  );
 
   it("Accept * with Prefer: code=429: an error answer, and the mock keeps serving", async () => {
     const response = await patch({ name: "Joe" }, { headers: { Accept: "*", Prefer: "code=429" } });
@@ -64,7 +70,10 @@ describe("the mock survives requests that end stock Prism 5.14.2", () => {
 
 describe("the mock's 405 names the methods the path has (RFC 9110; Schemathesis's unsupported_method)", () => {
   it.each(["GET", "POST", "PUT", "DELETE"])("%s on a contact: 405 with Allow: PATCH", async (method) => {
-    const response = await fetch(`${prismUrl}/contacts/${UUID}`, { method, headers: { Authorization: "Bearer mock_token" } });
+    const response = await fetch(`${prismUrl}/contacts/${UUID}`, {
+      method,
+      headers: { Authorization: "Bearer mock_token" },
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe("PATCH");
   });

@@ -16,22 +16,36 @@ const UUID = "414a6d692bd645ed803f2e7ce360d4c8";
 /** Runs the collection with the mock's environment, its baseUrl pointed at `baseUrl`. */
 function runCollection(baseUrl: string): Promise<NewmanRunSummary> {
   return new Promise((resolve, reject) =>
-    newman.run({ collection, environment: mockEnvironment, envVar: [{ key: "baseUrl", value: baseUrl }], reporters: [], timeoutRequest: 15_000 }, (error, summary) =>
-      error ? reject(error) : resolve(summary),
+    newman.run(
+      {
+        collection,
+        environment: mockEnvironment,
+        envVar: [{ key: "baseUrl", value: baseUrl }],
+        reporters: [],
+        timeoutRequest: 15_000,
+      },
+      (error, summary) => (error ? reject(error) : resolve(summary)),
     ),
   );
 }
 
-const failedTests = (summary: NewmanRunSummary) => summary.run.failures.map((failure) => failure.error.test ?? failure.error.message);
+const failedTests = (summary: NewmanRunSummary) =>
+  summary.run.failures.map((failure) => failure.error.test ?? failure.error.message);
 
 describe("the generated Postman collection", () => {
   it("takes the token from {{callbellApiToken}} and the host from {{baseUrl}}, never a literal", () => {
-    expect(collection.auth).toEqual({ type: "bearer", bearer: [{ key: "token", value: `{{${TOKEN_VARIABLE}}}`, type: "string" }] });
+    expect(collection.auth).toEqual({
+      type: "bearer",
+      bearer: [{ key: "token", value: `{{${TOKEN_VARIABLE}}}`, type: "string" }],
+    });
     const text = JSON.stringify(collection);
     expect(text).not.toMatch(/bearerToken|test_[A-Za-z0-9]{10,}/);
     expect(text).not.toContain("https://api.callbell.eu");
     const live = load(postmanFiles.live);
-    expect(live.values.find((value: { key: string }) => value.key === TOKEN_VARIABLE)).toMatchObject({ value: "", type: "secret" });
+    expect(live.values.find((value: { key: string }) => value.key === TOKEN_VARIABLE)).toMatchObject({
+      value: "",
+      type: "secret",
+    });
   });
 
   it("passes every test in the collection against the mock", async () => {
@@ -66,11 +80,15 @@ describe("the generated Postman collection", () => {
       ["an array of two contacts", { contact: [{ uuid: UUID }, { uuid: UUID }] }],
       ["no contact at all", { uuid: UUID }],
     ])("a 200 with %s fails the schema test", async (_what, body) => {
-      expect(await runAgainst(200, body)).toContain("the body matches UpdateContactResponse: a Contact, or an array of one Contact");
+      expect(await runAgainst(200, body)).toContain(
+        "the body matches UpdateContactResponse: a Contact, or an array of one Contact",
+      );
     });
 
     it("another contact than the one in the path fails the uuid test", async () => {
-      expect(await runAgainst(200, { contact: { uuid: "0".repeat(32) } })).toEqual(["the contact is the one in the path"]);
+      expect(await runAgainst(200, { contact: { uuid: "0".repeat(32) } })).toEqual([
+        "the contact is the one in the path",
+      ]);
     });
 
     it("an error status fails the status test", async () => {

@@ -7,7 +7,13 @@
 import { describe, expect, inject, it } from "vitest";
 import { validateContactUpdate } from "../../generated/contact-validators.js";
 import { startRateLimitedStandIn } from "../fakes/rate-limited-api.mjs";
-import { acceptedFindings, findingsOf, MAX_EXAMPLES, runSchemathesis, SEED } from "../../scripts/ci/schemathesis.mjs";
+import {
+  acceptedFindings,
+  findingsOf,
+  MAX_EXAMPLES,
+  runSchemathesis,
+  SEED,
+} from "../../scripts/ci/schemathesis.mjs";
 import { ensureSchemathesis } from "../../scripts/ci/setup-schemathesis.mjs";
 import { requireToolchain } from "../support/toolchains.js";
 
@@ -30,7 +36,8 @@ function branches(requests: Run["requests"]) {
       for (const [field, value] of Object.entries(update)) {
         reached.add(`accepted: ${field}`);
         if (field === "bot_status" || field === "unassign_user") reached.add(`accepted: ${field} = ${value}`);
-        if (field === "tags") reached.add(`accepted: tags ${(value as unknown[]).length ? "listed" : "empty"}`);
+        if (field === "tags")
+          reached.add(`accepted: tags ${(value as unknown[]).length ? "listed" : "empty"}`);
         if (field === "custom_fields")
           for (const fieldValue of Object.values(value as object))
             reached.add(`accepted: custom field ${Array.isArray(fieldValue) ? "list" : typeof fieldValue}`);
@@ -43,7 +50,16 @@ function branches(requests: Run["requests"]) {
 }
 
 const mustReach = [
-  ...["name", "tags", "custom_fields", "assigned_user", "unassign_user", "team_uuid", "bot_status", "note"].map((field) => `accepted: ${field}`),
+  ...[
+    "name",
+    "tags",
+    "custom_fields",
+    "assigned_user",
+    "unassign_user",
+    "team_uuid",
+    "bot_status",
+    "note",
+  ].map((field) => `accepted: ${field}`),
   "accepted: bot_status = bot_start",
   "accepted: bot_status = bot_end",
   "accepted: unassign_user = true",
@@ -54,27 +70,46 @@ const mustReach = [
   "accepted: custom field number",
   "accepted: custom field list",
   "refused: not JSON",
-  ...["type", "additionalProperties", "minProperties", "enum", "minLength", "maxLength", "format"].map((keyword) => `refused: ${keyword}`),
+  ...["type", "additionalProperties", "minProperties", "enum", "minLength", "maxLength", "format"].map(
+    (keyword) => `refused: ${keyword}`,
+  ),
 ];
 
-async function check(context: Parameters<typeof requireToolchain>[0], target: "mock" | "stand-in", url: string) {
+async function check(
+  context: Parameters<typeof requireToolchain>[0],
+  target: "mock" | "stand-in",
+  url: string,
+) {
   requireToolchain(context, "Python venv");
   ensureSchemathesis();
   const run = await runSchemathesis({ url, label: target });
   const findings = findingsOf(run.report, target);
-  const statuses = run.requests.reduce<Record<string, number>>((counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
+  const statuses = run.requests.reduce<Record<string, number>>(
+    (counts, { status }) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }),
+    {},
+  );
   console.log(
     `Schemathesis against the ${target}: seed ${SEED}, up to ${MAX_EXAMPLES} examples per phase, ${run.report.test_cases.generated} test cases, ` +
       `${run.requests.length} requests (by status ${JSON.stringify(statuses)}), ${run.seconds.toFixed(0)} s; findings: ` +
-      (findings.map((finding) => `${finding.code}${finding.accepted ? " (accepted)" : ""}`).join(", ") || "none"),
+      (findings.map((finding) => `${finding.code}${finding.accepted ? " (accepted)" : ""}`).join(", ") ||
+        "none"),
   );
   expect(run.report.complete, run.output).toBe(true);
   expect(run.report.errors, run.output).toEqual([]);
-  expect(findings.filter((finding) => !finding.accepted), run.output).toEqual([]);
+  expect(
+    findings.filter((finding) => !finding.accepted),
+    run.output,
+  ).toEqual([]);
   const expected = acceptedFindings.filter((entry) => entry.target === target).map((entry) => entry.code);
-  expect(findings.map((finding) => finding.code).sort(), "an accepted finding no longer reproduces: take it out of scripts/ci/schemathesis.mjs").toEqual(expected.sort());
+  expect(
+    findings.map((finding) => finding.code).sort(),
+    "an accepted finding no longer reproduces: take it out of scripts/ci/schemathesis.mjs",
+  ).toEqual(expected.sort());
   const reached = branches(run.requests);
-  expect(mustReach.filter((branch) => !reached.has(branch)), "branches no request reached").toEqual([]);
+  expect(
+    mustReach.filter((branch) => !reached.has(branch)),
+    "branches no request reached",
+  ).toEqual([]);
 }
 
 describe("Schemathesis (every check, positive and negative data)", () => {

@@ -25,7 +25,12 @@ function tamperedFetch(change: (request: Request) => Request) {
 }
 
 function clientWith(change?: (request: Request) => Request, maxRetries?: number) {
-  return createCallbellClient({ token: TOKEN, baseUrl: prismUrl, fetch: change ? tamperedFetch(change) : undefined, maxRetries });
+  return createCallbellClient({
+    token: TOKEN,
+    baseUrl: prismUrl,
+    fetch: change ? tamperedFetch(change) : undefined,
+    maxRetries,
+  });
 }
 
 function withHeader(name: string, value: string) {
@@ -44,7 +49,12 @@ function violations(error: CallbellAPIError): string {
 function patch(body: string, headers: Record<string, string> = {}) {
   return fetch(`${prismUrl}/contacts/${UUID}`, {
     method: "PATCH",
-    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", Accept: "application/json", ...headers },
+    headers: {
+      Authorization: `Bearer ${TOKEN}`,
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      ...headers,
+    },
     body,
   });
 }
@@ -68,8 +78,19 @@ describe("every named request example", () => {
   const examples = Object.entries(requestExamples());
   it("is there: the string-form quick start, the seed's verbatim, and one per kind of change", () => {
     expect(examples.map(([name]) => name)).toEqual([
-      "quickStart", "seedRequest", "rename", "replaceTags", "clearTags", "setCustomFields", "assignUser",
-      "unassignUser", "setTeam", "startBot", "stopBot", "setNote", "clearNote",
+      "quickStart",
+      "seedRequest",
+      "rename",
+      "replaceTags",
+      "clearTags",
+      "setCustomFields",
+      "assignUser",
+      "unassignUser",
+      "setTeam",
+      "startBot",
+      "stopBot",
+      "setNote",
+      "clearNote",
     ]);
     expect(requestExamples().seedRequest).toEqual(SEED_BODY);
   });
@@ -81,15 +102,22 @@ describe("every named request example", () => {
 });
 
 describe("both response envelopes", () => {
-  it.each(["objectEnvelope", "seedArrayEnvelope"])("the client returns one Contact from Prism's %s example", async (example) => {
-    const raw = await patch(JSON.stringify({ name: "Joe" }), { Prefer: `example=${example}` });
-    const envelope = (await raw.json()) as { contact: unknown };
-    expect(Array.isArray(envelope.contact)).toBe(example === "seedArrayEnvelope");
+  it.each(["objectEnvelope", "seedArrayEnvelope"])(
+    "the client returns one Contact from Prism's %s example",
+    async (example) => {
+      const raw = await patch(JSON.stringify({ name: "Joe" }), { Prefer: `example=${example}` });
+      const envelope = (await raw.json()) as { contact: unknown };
+      expect(Array.isArray(envelope.contact)).toBe(example === "seedArrayEnvelope");
 
-    const contact = await clientWith(withHeader("Prefer", `example=${example}`)).updateContact(UUID, { name: "Joe" });
-    expect(validContact(contact)).toBe(true);
-    expect(contact).toEqual(Array.isArray(envelope.contact) ? (envelope.contact as unknown[])[0] : envelope.contact);
-  });
+      const contact = await clientWith(withHeader("Prefer", `example=${example}`)).updateContact(UUID, {
+        name: "Joe",
+      });
+      expect(validContact(contact)).toBe(true);
+      expect(contact).toEqual(
+        Array.isArray(envelope.contact) ? (envelope.contact as unknown[])[0] : envelope.contact,
+      );
+    },
+  );
 });
 
 describe("requests the contract rejects", () => {
@@ -112,7 +140,9 @@ describe("requests the contract rejects", () => {
       headers.delete("Authorization");
       return new Request(request, { headers });
     };
-    const error = await clientWith(stripAuth).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    const error = await clientWith(stripAuth)
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).status).toBe(401);
   });
@@ -135,13 +165,19 @@ describe("requests the contract rejects", () => {
   ])("answers 422 to %s, surfaced as UnprocessableEntityError", async (_what, body, field) => {
     const raw = await patch(JSON.stringify(body));
     expect(raw.status).toBe(422);
-    const error = await clientWith().updateContact(UUID, body as ContactUpdate).catch((e: unknown) => e);
+    const error = await clientWith()
+      .updateContact(UUID, body as ContactUpdate)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnprocessableEntityError);
     expect(violations(error as CallbellAPIError)).toContain(field);
   });
 
   it("accepts the longest values the contract allows", async () => {
-    const body = { name: "x".repeat(255), note: "n".repeat(1000), assigned_user: `${"a".repeat(242)}@example.com` };
+    const body = {
+      name: "x".repeat(255),
+      note: "n".repeat(1000),
+      assigned_user: `${"a".repeat(242)}@example.com`,
+    };
     await expect(clientWith().updateContact(UUID, body)).resolves.toMatchObject({ uuid: expect.any(String) });
   });
 
@@ -149,12 +185,16 @@ describe("requests the contract rejects", () => {
     const raw = await patch('{"name": "Joe"');
     expect(raw.status).toBe(400);
     const breakBody = (request: Request) => new Request(request, { body: '{"name": "Joe"' });
-    const error = await clientWith(breakBody).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    const error = await clientWith(breakBody)
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BadRequestError);
   });
 
   it("sends a uuid with a slash as one encoded segment, which the contract rejects", async () => {
-    const error = await clientWith().updateContact("a/b", { name: "Joe" }).catch((e: unknown) => e);
+    const error = await clientWith()
+      .updateContact("a/b", { name: "Joe" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnprocessableEntityError);
     expect(violations(error as CallbellAPIError)).toContain("uuid");
   });
@@ -162,7 +202,9 @@ describe("requests the contract rejects", () => {
 
 describe("documented error responses", () => {
   it("404 comes back as NotFoundError with the spec's error body", async () => {
-    const error = await clientWith(withHeader("Prefer", "code=404")).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    const error = await clientWith(withHeader("Prefer", "code=404"))
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
     expect(schemaValidator("ErrorBody")((error as NotFoundError).body)).toBe(true);
     expect((error as Error).message).toContain("Contact not found.");
@@ -170,7 +212,9 @@ describe("documented error responses", () => {
 
   it("429 comes back as RateLimitError", async () => {
     // One attempt: the mock answers 429 every time, and the waits are tested elsewhere.
-    const error = await clientWith(withHeader("Prefer", "code=429"), 0).updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
+    const error = await clientWith(withHeader("Prefer", "code=429"), 0)
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).status).toBe(429);
     expect((error as RateLimitError).attempts).toBe(1);

@@ -2,7 +2,15 @@
 // the Prism mock, with only the base URL changed; C# and Rust are parsed and their request is
 // compared with the spec's example.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it, type TestContext } from "vitest";
@@ -25,15 +33,21 @@ const firstExample = Object.values(requestExamples())[0];
 const expected = {
   method: "PATCH",
   path: `/contacts/${uuid}`,
-  headers: { authorization: `Bearer ${sampleToken}`, "content-type": "application/json", accept: "application/json" },
+  headers: {
+    authorization: `Bearer ${sampleToken}`,
+    "content-type": "application/json",
+    accept: "application/json",
+  },
   body: firstExample,
 };
 const validResponse = schemaValidator("UpdateContactResponse");
 
 // What the docs page shows, and the files generated/samples/ holds.
 const docsSpec = JSON.parse(readFileSync(path.join(root, "generated", "openapi-with-samples.json"), "utf8"));
-const shown: { lang: string; label: string; source: string }[] = docsSpec.paths["/contacts/{uuid}"].patch["x-codeSamples"];
-const sampleFile = (label: string) => sampleLanguages.find((language) => language.label === label)!.file("updateContact");
+const shown: { lang: string; label: string; source: string }[] =
+  docsSpec.paths["/contacts/{uuid}"].patch["x-codeSamples"];
+const sampleFile = (label: string) =>
+  sampleLanguages.find((language) => language.label === label)!.file("updateContact");
 const source = (label: string) => shown.find((sample) => sample.label === label)!.source;
 
 const scratch = mkdtempSync(path.join(tmpdir(), "callbell-samples-"));
@@ -71,12 +85,14 @@ const toolchains: Record<string, Toolchain> = {
     args: (file) => [file],
     // `callbell-openapi` resolves to this package (its built dist/), as after `npm install`.
     prepare: (dir) => {
-      if (!existsSync(path.join(root, "dist", "index.js"))) throw new Error("dist/ is not built: run `npm run build` (npm test does).");
+      if (!existsSync(path.join(root, "dist", "index.js")))
+        throw new Error("dist/ is not built: run `npm run build` (npm test does).");
       mkdirSync(path.join(dir, "node_modules"));
       symlinkSync(root, path.join(dir, "node_modules", "callbell-openapi"), "dir");
     },
     // The client returns the contact out of either envelope.
-    prints: (responseBody) => (Array.isArray(responseBody.contact) ? responseBody.contact[0] : responseBody.contact),
+    prints: (responseBody) =>
+      Array.isArray(responseBody.contact) ? responseBody.contact[0] : responseBody.contact,
   },
   Ruby: { needs: "Ruby", args: (file) => [file], prints: printsBody },
   Go: { needs: "Go", args: (file) => ["run", file], env: goEnv, prints: printsBody },
@@ -107,9 +123,21 @@ function programEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 describe("the docs' code samples", () => {
   it("are Callbell's nine languages, in its order, each also a file in generated/samples/", () => {
-    expect(shown.map((sample) => sample.label)).toEqual(["cURL", "Node", "Ruby", "Go", "PHP", "Python", "C#", "Java", "Rust"]);
+    expect(shown.map((sample) => sample.label)).toEqual([
+      "cURL",
+      "Node",
+      "Ruby",
+      "Go",
+      "PHP",
+      "Python",
+      "C#",
+      "Java",
+      "Rust",
+    ]);
     for (const { label, source } of shown)
-      expect(readFileSync(path.join(root, "generated", "samples", sampleFile(label)), "utf8"), label).toBe(source);
+      expect(readFileSync(path.join(root, "generated", "samples", sampleFile(label)), "utf8"), label).toBe(
+        source,
+      );
   });
 
   it("each name the spec's server URL exactly once, so that pointing one elsewhere changes one string", () => {
@@ -117,7 +145,8 @@ describe("the docs' code samples", () => {
   });
 
   it("are each either run against the mock or checked without running, as scripts/spec/code-samples.mjs says", () => {
-    const by = (checkedBy: string) => sampleLanguages.filter((language) => language.checkedBy === checkedBy).map(({ label }) => label);
+    const by = (checkedBy: string) =>
+      sampleLanguages.filter((language) => language.checkedBy === checkedBy).map(({ label }) => label);
     expect(Object.keys(toolchains)).toEqual(by("mock"));
     expect(Object.keys(syntaxCheckers)).toEqual(by("syntax"));
   });
@@ -133,40 +162,52 @@ describe("the docs' code samples", () => {
 const slowStart = { timeout: 150_000 };
 
 describe.concurrent("each runnable sample, run against the Prism mock with only the base URL changed", () => {
-  it.for<[string, Toolchain]>(Object.entries(toolchains))("%s gets a 200 and a contact that matches the spec", slowStart, async ([label, toolchain], context) => {
-    const { result, exchanges } = await runSampleAgainstMock(context, label, toolchain, { dirName: label });
-    expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).toBe(0);
+  it.for<[string, Toolchain]>(Object.entries(toolchains))(
+    "%s gets a 200 and a contact that matches the spec",
+    slowStart,
+    async ([label, toolchain], context) => {
+      const { result, exchanges } = await runSampleAgainstMock(context, label, toolchain, { dirName: label });
+      expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).toBe(0);
 
-    expect(exchanges).toHaveLength(1);
-    const [exchange] = exchanges;
-    expect(exchange!.method).toBe(expected.method);
-    expect(exchange!.path).toBe(expected.path);
-    expect(exchange!.headers).toMatchObject(expected.headers);
-    expect(JSON.parse(exchange!.body)).toEqual(expected.body);
+      expect(exchanges).toHaveLength(1);
+      const [exchange] = exchanges;
+      expect(exchange!.method).toBe(expected.method);
+      expect(exchange!.path).toBe(expected.path);
+      expect(exchange!.headers).toMatchObject(expected.headers);
+      expect(JSON.parse(exchange!.body)).toEqual(expected.body);
 
-    expect(exchange!.status, exchange!.responseBody).toBe(200);
-    const responseBody = JSON.parse(exchange!.responseBody);
-    expect(validResponse(responseBody), JSON.stringify(validResponse.errors)).toBe(true);
-    expect(JSON.parse(result.stdout), "what the program printed").toEqual(toolchain.prints(responseBody));
-  });
+      expect(exchange!.status, exchange!.responseBody).toBe(200);
+      const responseBody = JSON.parse(exchange!.responseBody);
+      expect(validResponse(responseBody), JSON.stringify(validResponse.errors)).toBe(true);
+      expect(JSON.parse(result.stdout), "what the program printed").toEqual(toolchain.prints(responseBody));
+    },
+  );
 });
 
 describe("the samples no toolchain here can run, parsed and compared with the example", () => {
-  it.each(Object.entries(syntaxCheckers))("%s parses and sends the example request", async (label, readRequest) => {
-    const request = await readRequest(source(label));
-    expect(request.method).toBe(expected.method);
-    expect(request.url).toBe(`${serverUrl}${expected.path}`);
-    // The checkers show a token read from the environment as `$NAME`.
-    expect(Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]))).toEqual({
-      ...expected.headers,
-      authorization: `Bearer $${TOKEN_VARIABLE}`,
-    });
-    expect(JSON.parse(request.body)).toEqual(expected.body);
-  });
+  it.each(Object.entries(syntaxCheckers))(
+    "%s parses and sends the example request",
+    async (label, readRequest) => {
+      const request = await readRequest(source(label));
+      expect(request.method).toBe(expected.method);
+      expect(request.url).toBe(`${serverUrl}${expected.path}`);
+      // The checkers show a token read from the environment as `$NAME`.
+      expect(Object.fromEntries(request.headers.map(([name, value]) => [name.toLowerCase(), value]))).toEqual(
+        {
+          ...expected.headers,
+          authorization: `Bearer $${TOKEN_VARIABLE}`,
+        },
+      );
+      expect(JSON.parse(request.body)).toEqual(expected.body);
+    },
+  );
 
-  it.each(Object.entries(syntaxCheckers))("%s without its last closing brace fails the check", async (label, readRequest) => {
-    await expect(readRequest(source(label).trimEnd().slice(0, -1))).rejects.toThrow(/Syntax error/);
-  });
+  it.each(Object.entries(syntaxCheckers))(
+    "%s without its last closing brace fails the check",
+    async (label, readRequest) => {
+      await expect(readRequest(source(label).trimEnd().slice(0, -1))).rejects.toThrow(/Syntax error/);
+    },
+  );
 });
 
 describe("the samples a reader pastes", () => {
@@ -180,7 +221,8 @@ describe("the samples a reader pastes", () => {
   it("send the first request example, whose custom fields are all strings (as Callbell's type table asks)", () => {
     const customFields = (firstExample as { custom_fields?: Record<string, unknown> }).custom_fields ?? {};
     expect(Object.keys(customFields).length).toBeGreaterThan(0);
-    for (const value of Object.values(customFields)) expect(typeof value === "string" || Array.isArray(value)).toBe(true);
+    for (const value of Object.values(customFields))
+      expect(typeof value === "string" || Array.isArray(value)).toBe(true);
   });
 });
 
@@ -200,25 +242,42 @@ async function runSampleAgainstMock(
     toolchain.prepare?.(dir);
     const file = sampleFile(label);
     writeFileSync(path.join(dir, file), source(label).replace(serverUrl, proxy.url));
-    const result = await run(command, toolchain.args(file), { cwd: dir, env: programEnv({ ...toolchain.env, [TOKEN_VARIABLE]: sampleToken }) });
+    const result = await run(command, toolchain.args(file), {
+      cwd: dir,
+      env: programEnv({ ...toolchain.env, [TOKEN_VARIABLE]: sampleToken }),
+    });
     return { result, exchanges: proxy.exchanges };
   } finally {
     await proxy.close();
   }
 }
 
-describe.concurrent("each runnable sample, answered 422 by the mock (Prefer: code=422 added on the way)", () => {
-  it.for<[string, Toolchain]>(Object.entries(toolchains))("%s exits non-zero and shows the status and the body", slowStart, async ([label, toolchain], context) => {
-    const { result, exchanges } = await runSampleAgainstMock(context, label, toolchain, { dirName: `${label}-422`, addHeaders: { Prefer: "code=422" } });
-    expect(exchanges).toHaveLength(1); // a 422 is not retried, by the Node client either
-    expect(exchanges[0]!.status, exchanges[0]!.responseBody).toBe(422);
-    expect(result.code, `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`).not.toBe(0);
-    expect(result.code).not.toBeNull(); // ended by its own exit, not killed by the timeout
-    const output = `${result.stdout}${result.stderr}`;
-    expect(output, label).toContain("422");
-    // The body as Prism sent it: each of its string values appears in what the program printed.
-    const strings = JSON.stringify(JSON.parse(exchanges[0]!.responseBody)).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
-    expect(strings.length).toBeGreaterThan(0);
-    for (const text of strings) expect(output, `${label} shows ${text}`).toContain(JSON.parse(text));
-  });
-});
+describe.concurrent(
+  "each runnable sample, answered 422 by the mock (Prefer: code=422 added on the way)",
+  () => {
+    it.for<[string, Toolchain]>(Object.entries(toolchains))(
+      "%s exits non-zero and shows the status and the body",
+      slowStart,
+      async ([label, toolchain], context) => {
+        const { result, exchanges } = await runSampleAgainstMock(context, label, toolchain, {
+          dirName: `${label}-422`,
+          addHeaders: { Prefer: "code=422" },
+        });
+        expect(exchanges).toHaveLength(1); // a 422 is not retried, by the Node client either
+        expect(exchanges[0]!.status, exchanges[0]!.responseBody).toBe(422);
+        expect(
+          result.code,
+          `${label} exited with ${result.code}:\n${result.stderr}${result.stdout}`,
+        ).not.toBe(0);
+        expect(result.code).not.toBeNull(); // ended by its own exit, not killed by the timeout
+        const output = `${result.stdout}${result.stderr}`;
+        expect(output, label).toContain("422");
+        // The body as Prism sent it: each of its string values appears in what the program printed.
+        const strings =
+          JSON.stringify(JSON.parse(exchanges[0]!.responseBody)).match(/"(?:[^"\\]|\\.)*"/g) ?? [];
+        expect(strings.length).toBeGreaterThan(0);
+        for (const text of strings) expect(output, `${label} shows ${text}`).toContain(JSON.parse(text));
+      },
+    );
+  },
+);

@@ -18,7 +18,8 @@ import { operation, resolve, spec } from "../support/spec.js";
 import { findToolchain, requireToolchain } from "../support/toolchains.js";
 
 const docsSpec = JSON.parse(readFileSync(path.resolve("generated/openapi-with-samples.json"), "utf8"));
-const samples: { label: string; source: string }[] = docsSpec.paths["/contacts/{uuid}"].patch["x-codeSamples"];
+const samples: { label: string; source: string }[] =
+  docsSpec.paths["/contacts/{uuid}"].patch["x-codeSamples"];
 const screenshot = path.resolve("test-results", "docs-page.png");
 
 let site: Awaited<ReturnType<typeof serveDocs>>;
@@ -74,7 +75,9 @@ describe("the docs page", () => {
 
   it("shows the operation: its summary, method and path", async () => {
     expect(squeeze(await section().locator("h2").first().innerText())).toBe(operation.summary);
-    expect(squeeze(await section().locator("button:has(.http-verb)").first().innerText())).toBe("PATCH /contacts/{uuid}");
+    expect(squeeze(await section().locator("button:has(.http-verb)").first().innerText())).toBe(
+      "PATCH /contacts/{uuid}",
+    );
   });
 
   it("lists every field of the request body", async () => {
@@ -97,8 +100,11 @@ describe("the docs page", () => {
     const named = operation.responses["200"].content["application/json"].examples;
     const responseSamples = section().locator('h3:has-text("Response samples") + div');
     await responseSamples.getByRole("tab", { name: "200", exact: true }).click();
-    const offered = await responseSamples.locator("[role=tabpanel].react-tabs__tab-panel--selected").innerText();
-    for (const example of Object.values(named)) expect(offered).toContain(resolve(example as { $ref: string }).summary);
+    const offered = await responseSamples
+      .locator("[role=tabpanel].react-tabs__tab-panel--selected")
+      .innerText();
+    for (const example of Object.values(named))
+      expect(offered).toContain(resolve(example as { $ref: string }).summary);
   });
 
   it("lists every response", async () => {
@@ -109,9 +115,24 @@ describe("the docs page", () => {
   it("has a request-sample tab for each of the nine languages, and each shows its sample", async () => {
     const tabs = await section().locator('h3:has-text("Request samples") + div [role=tab]').allInnerTexts();
     // Payload comes first: Redoc's tab for the named request examples.
-    expect(tabs.map((tab) => tab.trim())).toEqual(["Payload", "cURL", "Node", "Ruby", "Go", "PHP", "Python", "C#", "Java", "Rust"]);
+    expect(tabs.map((tab) => tab.trim())).toEqual([
+      "Payload",
+      "cURL",
+      "Node",
+      "Ruby",
+      "Go",
+      "PHP",
+      "Python",
+      "C#",
+      "Java",
+      "Rust",
+    ]);
     for (const { label, source } of samples) {
-      const code = await (await showRequestSample(browser.page, "updateContact", label)).locator("pre").innerText();
+      const code = await (
+        await showRequestSample(browser.page, "updateContact", label)
+      )
+        .locator("pre")
+        .innerText();
       expect(squeeze(code), label).toBe(squeeze(source));
     }
   });
@@ -124,7 +145,9 @@ describe("the docs page", () => {
 
   it("finds the operation with its search box", async () => {
     await browser.page.getByPlaceholder("Search...").fill("contact");
-    await expect.poll(() => browser.page.locator('[data-role="search:results"] li').count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => browser.page.locator('[data-role="search:results"] li').count())
+      .toBeGreaterThan(0);
     await browser.page.getByPlaceholder("Search...").fill("");
   });
 
@@ -174,7 +197,11 @@ describe.each([
   let reader: Awaited<ReturnType<typeof openDocsPage>>;
   beforeAll(async () => {
     if (!hasChromium) return;
-    reader = await openDocsPage(`${site.url}/`, { viewport: { width, height }, colorScheme, bypassCSP: true });
+    reader = await openDocsPage(`${site.url}/`, {
+      viewport: { width, height },
+      colorScheme,
+      bypassCSP: true,
+    });
     await reader.page.locator(operationSection("updateContact")).waitFor();
   }, 60_000);
   afterAll(() => reader?.close());
@@ -194,7 +221,16 @@ describe.each([
 
   it("opens with the quick start, then the client, the mock, the errors; sources and changelog after the reference", async () => {
     const headings = await reader.page.locator("#redoc h1, #redoc h2").allInnerTexts();
-    const order = ["Quick start", "Get the client", "Regenerate a client", "Run the mock", "Errors and retries", "Update a contact", "Sources", "Changelog"];
+    const order = [
+      "Quick start",
+      "Get the client",
+      "Regenerate a client",
+      "Run the mock",
+      "Errors and retries",
+      "Update a contact",
+      "Sources",
+      "Changelog",
+    ];
     const positions = order.map((heading) => headings.findIndex((text) => squeeze(text) === heading));
     expect(positions, JSON.stringify(headings)).not.toContain(-1);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -206,7 +242,9 @@ describe.each([
   });
 
   it("has an errors table with one row per error status, each saying what the client does", async () => {
-    const rows = await reader.page.locator('[id="section/Errors-and-retries"] table tbody tr').allInnerTexts();
+    const rows = await reader.page
+      .locator('[id="section/Errors-and-retries"] table tbody tr')
+      .allInnerTexts();
     const statuses = Object.keys(operation.responses).filter((status) => !status.startsWith("2"));
     expect(rows.map((row) => row.split(/\s/)[0])).toEqual(statuses);
     for (const row of rows) expect(row).toMatch(/known|guess|documents/i);
@@ -228,7 +266,9 @@ describe.each([
     expect(requestLabels).toHaveLength(samples.length + 1); // Payload, then one per language
     for (const label of requestLabels) {
       await showRequestSample(page, "updateContact", label);
-      await expect.poll(() => requestTabs.getByText(label, { exact: true }).getAttribute("aria-selected")).toBe("true");
+      await expect
+        .poll(() => requestTabs.getByText(label, { exact: true }).getAttribute("aria-selected"))
+        .toBe("true");
       await check(`request sample ${label}`);
     }
     // One response tab per documented status (200 and the ten errors), each opened in turn.
@@ -257,7 +297,18 @@ describe.each([
     // A nested schema's button keeps its "expand <field>" label; its row is marked `expanded` once open.
     const fieldButtons = checked.locator('button[aria-label^="expand "]');
     const firstClosed = () =>
-      fieldButtons.evaluateAll((buttons) => buttons.findIndex((button) => !(button as { closest(selector: string): { classList: { contains(name: string): boolean } } | null }).closest("tr")?.classList.contains("expanded")));
+      fieldButtons.evaluateAll((buttons) =>
+        buttons.findIndex(
+          (button) =>
+            !(
+              button as {
+                closest(selector: string): { classList: { contains(name: string): boolean } } | null;
+              }
+            )
+              .closest("tr")
+              ?.classList.contains("expanded"),
+        ),
+      );
     let expanded = 0;
     for (let index = await firstClosed(); index >= 0 && expanded < 200; index = await firstClosed()) {
       await fieldButtons.nth(index).click();
@@ -271,7 +322,10 @@ describe.each([
 
   it("shows where the keyboard focus is, on every element it reaches", async () => {
     const { page } = reader;
-    await page.locator("body").click({ position: { x: 1, y: 1 } }).catch(() => undefined);
+    await page
+      .locator("body")
+      .click({ position: { x: 1, y: 1 } })
+      .catch(() => undefined);
     const unmarked: string[] = [];
     for (let step = 0; step < 80; step += 1) {
       await page.keyboard.press("Tab");
@@ -281,8 +335,13 @@ describe.each([
         const element = document.activeElement;
         if (!element || element === document.body) return undefined;
         const style = getComputedStyle(element);
-        const ring = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== "none";
-        return { ring, what: `${element.tagName.toLowerCase()} ${(element.textContent ?? "").trim().slice(0, 30)}` };
+        const ring =
+          (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) ||
+          style.boxShadow !== "none";
+        return {
+          ring,
+          what: `${element.tagName.toLowerCase()} ${(element.textContent ?? "").trim().slice(0, 30)}`,
+        };
       });
       if (focus && !focus.ring) unmarked.push(focus.what);
     }

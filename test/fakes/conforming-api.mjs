@@ -27,7 +27,11 @@ export async function startStandInApi({ answer = conformingAnswer } = {}) {
     requests.push(request);
     const reply = answer(request);
     const payload = JSON.stringify(reply.body);
-    res.writeHead(reply.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload), ...reply.headers });
+    res.writeHead(reply.status, {
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(payload),
+      ...reply.headers,
+    });
     res.end(payload);
   });
   await new Promise((resolve, reject) => {
@@ -45,5 +49,6 @@ export async function startStandInApi({ answer = conformingAnswer } = {}) {
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const api = await startStandInApi();
   console.log(`stand-in API listening on ${api.url}`);
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void api.stop().then(() => process.exit(0)));
+  for (const signal of ["SIGINT", "SIGTERM"])
+    process.on(signal, () => void api.stop().then(() => process.exit(0)));
 }

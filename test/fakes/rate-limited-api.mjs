@@ -62,7 +62,16 @@ export async function startRateLimitedStandIn({
   const random = seededRandom(seed);
   const window = []; // times (ms) at which the served requests of the last second arrived
   let windowStart = 0;
-  const counts = { requests: 0, served: 0, rejected: 0, rateLimited: 0, serverErrors: 0, resets: 0, maxInWindow: 0, overlaps: 0 };
+  const counts = {
+    requests: 0,
+    served: 0,
+    rejected: 0,
+    rateLimited: 0,
+    serverErrors: 0,
+    resets: 0,
+    maxInWindow: 0,
+    overlaps: 0,
+  };
   const perUuid = new Map(); // uuid → requests that reached the server, for "nothing twice, nothing lost" checks
   const unanswered = new Map(); // uuid → its requests not answered yet
   const history = []; // with `record`: { uuid, body, status, at } per request, in arrival order
@@ -114,11 +123,12 @@ export async function startRateLimitedStandIn({
       };
       const now = performance.now();
       while (windowStart < window.length && window[windowStart] <= now - 1_000) windowStart++;
-      if (windowStart > 4_096) window.splice(0, windowStart), (windowStart = 0);
+      if (windowStart > 4_096) (window.splice(0, windowStart), (windowStart = 0));
       if (window.length - windowStart >= limit) {
         counts.rateLimited++;
         const waitSeconds = (window[windowStart] + 1_000 - now) / 1_000;
-        const style = retryAfter === "mixed" ? ["seconds", "fractional", "none"][Math.floor(random() * 3)] : retryAfter;
+        const style =
+          retryAfter === "mixed" ? ["seconds", "fractional", "none"][Math.floor(random() * 3)] : retryAfter;
         const headers = {};
         if (style === "seconds") headers["retry-after"] = String(Math.max(1, Math.ceil(waitSeconds)));
         if (style === "fractional") headers["retry-after"] = Math.max(0.001, waitSeconds).toFixed(3);
@@ -148,11 +158,13 @@ export async function startRateLimitedStandIn({
           answer(status, {}, JSON.stringify({ message, ...(errors && { errors }) }));
         };
         const bearer = /^Bearer (\S.*)$/.exec(request.headers.authorization ?? "")?.[1];
-        if (!bearer || (token !== undefined && bearer !== token)) return refuse(401, "Missing or invalid API token.");
+        if (!bearer || (token !== undefined && bearer !== token))
+          return refuse(401, "Missing or invalid API token.");
         if (!validateContactUuid(uuid)) return refuse(404, "Contact not found.");
         let update;
         try {
-          if (!/^application\/json\b/i.test(request.headers["content-type"] ?? "")) throw new Error("not JSON");
+          if (!/^application\/json\b/i.test(request.headers["content-type"] ?? ""))
+            throw new Error("not JSON");
           update = JSON.parse(Buffer.concat(chunks).toString("utf8"));
         } catch {
           return refuse(400, "The request body is not valid JSON.");
@@ -161,7 +173,10 @@ export async function startRateLimitedStandIn({
           return refuse(
             422,
             "Validation failed.",
-            validateContactUpdate.errors?.map(({ instancePath, message }) => ({ field: instancePath, message })),
+            validateContactUpdate.errors?.map(({ instancePath, message }) => ({
+              field: instancePath,
+              message,
+            })),
           );
         counts.served++;
         const contact = { uuid, name: "Stand-in", ...(record ? contacts.get(uuid) : undefined), ...update };

@@ -13,7 +13,11 @@ export interface Arrival {
   body: string;
 }
 
-export type Step = (request: IncomingMessage, response: ServerResponse, arrival: Arrival) => void | Promise<void>;
+export type Step = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  arrival: Arrival,
+) => void | Promise<void>;
 
 export interface ScriptedServer {
   /** Base URL, such as http://127.0.0.1:40123/v1. */
@@ -56,7 +60,11 @@ export async function startScriptedServer(...steps: Step[]): Promise<ScriptedSer
 export const contact = { uuid: "414a6d692bd645ed803f2e7ce360d4c8", name: "Joe", tags: ["Interested"] };
 
 /** Answers with a status, a body (objects as JSON) and headers. */
-export function reply(status: number, body: unknown = { contact }, headers: Record<string, string> = {}): Step {
+export function reply(
+  status: number,
+  body: unknown = { contact },
+  headers: Record<string, string> = {},
+): Step {
   return (_request, response) => {
     const text = typeof body === "string" ? body : JSON.stringify(body);
     response.writeHead(status, { "Content-Type": "application/json", ...headers });
@@ -73,7 +81,11 @@ export const reset: Step = (request) => {
 export const hang: Step = () => {};
 
 /** Sends the headers and the body in pieces, `gapMs` apart; `stallAfter` pieces, it stops sending (no end). */
-export function trickle(pieces: string[], gapMs: number, options: { stallAfter?: number; resetAfter?: number } = {}): Step {
+export function trickle(
+  pieces: string[],
+  gapMs: number,
+  options: { stallAfter?: number; resetAfter?: number } = {},
+): Step {
   return async (request, response) => {
     response.writeHead(200, { "Content-Type": "application/json" });
     response.flushHeaders();

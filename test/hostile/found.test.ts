@@ -16,7 +16,13 @@ import {
 } from "../../src/client/index.js";
 import { retryAfterMs } from "../../src/client/retry-policy.js";
 import { leaksOf } from "../support/secret-leaks.js";
-import { contact, reply, startScriptedServer, type ScriptedServer, type Step } from "../fakes/scripted-api.js";
+import {
+  contact,
+  reply,
+  startScriptedServer,
+  type ScriptedServer,
+  type Step,
+} from "../fakes/scripted-api.js";
 import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 
 const BASE = "http://api.test/v1";
@@ -33,7 +39,16 @@ async function serve(...steps: Step[]) {
 
 function stubbed(options: Partial<CallbellClientOptions>, ...replies: Parameters<typeof stubFetch>) {
   const stub = stubFetch(...replies);
-  return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 0, ...options }), sent: stub.sent };
+  return {
+    callbell: createCallbellClient({
+      token: TOKEN,
+      baseUrl: BASE,
+      fetch: stub.fetch,
+      maxRetries: 0,
+      ...options,
+    }),
+    sent: stub.sent,
+  };
 }
 
 const outcome = <T>(call: Promise<T>) =>
@@ -41,8 +56,12 @@ const outcome = <T>(call: Promise<T>) =>
     (value) => ({ value, error: undefined as unknown }),
     (error: unknown) => ({ value: undefined, error }),
   );
-const patchVia = (callbell: ReturnType<typeof createCallbellClient>, uuid: string, body: ContactUpdate = { name: "Joe" }, init: object = {}) =>
-  callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body, ...init });
+const patchVia = (
+  callbell: ReturnType<typeof createCallbellClient>,
+  uuid: string,
+  body: ContactUpdate = { name: "Joe" },
+  init: object = {},
+) => callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body, ...init });
 
 describe("an error page cannot freeze the process", () => {
   it("a 400 of 100,000 '<' settles in well under a second of work (was about 10 s)", async () => {
@@ -123,7 +142,9 @@ describe("a token function runs inside the attempt", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = performance.now();
-    const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }, { signal: controller.signal }));
+    const { error } = await outcome(
+      callbell.updateContact(UUID, { name: "Joe" }, { signal: controller.signal }),
+    );
     expect(error).toBe(controller.signal.reason);
     expect(performance.now() - started).toBeLessThan(400);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -143,33 +164,43 @@ describe("a token function runs inside the attempt", () => {
   });
 
   it.each([
-    ["throws", () => { throw new Error("vault is sealed"); }],
+    [
+      "throws",
+      () => {
+        throw new Error("vault is sealed");
+      },
+    ],
     ["rejects", () => Promise.reject(new Error("vault is sealed"))],
-  ])("a token function that %s gives a CallbellInputError with the failure as cause", async (_what, token) => {
-    const { callbell, sent } = stubbed({ token }, json(200, { contact }));
-    const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
-    expect(error).toBeInstanceOf(CallbellInputError);
-    expect((error as CallbellInputError).field).toBe("token");
-    expect(((error as Error).cause as Error).message).toBe("vault is sealed");
-    expect(sent).toHaveLength(0);
-  });
+  ])(
+    "a token function that %s gives a CallbellInputError with the failure as cause",
+    async (_what, token) => {
+      const { callbell, sent } = stubbed({ token }, json(200, { contact }));
+      const { error } = await outcome(callbell.updateContact(UUID, { name: "Joe" }));
+      expect(error).toBeInstanceOf(CallbellInputError);
+      expect((error as CallbellInputError).field).toBe("token");
+      expect(((error as Error).cause as Error).message).toBe("vault is sealed");
+      expect(sent).toHaveLength(0);
+    },
+  );
 });
 
 describe("bodies are read up to a cap", () => {
-  const huge = (status: number, megabytes: number): Step => (_request, response) => {
-    response.writeHead(status, { "Content-Type": "text/plain" });
-    const chunk = Buffer.alloc(1 << 20, 120);
-    let sent = 0;
-    const pump = () => {
-      while (sent < megabytes && !response.destroyed) {
-        sent++;
-        if (!response.write(chunk)) return void response.once("drain", pump);
-      }
-      response.end();
+  const huge =
+    (status: number, megabytes: number): Step =>
+    (_request, response) => {
+      response.writeHead(status, { "Content-Type": "text/plain" });
+      const chunk = Buffer.alloc(1 << 20, 120);
+      let sent = 0;
+      const pump = () => {
+        while (sent < megabytes && !response.destroyed) {
+          sent++;
+          if (!response.write(chunk)) return void response.once("drain", pump);
+        }
+        response.end();
+      };
+      response.on("error", () => {});
+      pump();
     };
-    response.on("error", () => {});
-    pump();
-  };
 
   it("a 100 MB 500 answer: one attempt, CallbellResponseTooLargeError, not retried", async () => {
     const server = await serve(huge(500, 100));
@@ -231,7 +262,10 @@ describe("callbell.api keeps updateContact's promises", () => {
   });
 
   it("a 2xx HTML body is a CallbellResponseFormatError", async () => {
-    const { callbell } = stubbed({}, () => new Response("<html>portal</html>", { status: 200, headers: { "Content-Type": "text/html" } }));
+    const { callbell } = stubbed(
+      {},
+      () => new Response("<html>portal</html>", { status: 200, headers: { "Content-Type": "text/html" } }),
+    );
     expect((await outcome(patchVia(callbell, UUID))).error).toBeInstanceOf(CallbellResponseFormatError);
   });
 
@@ -255,18 +289,21 @@ describe("callbell.api keeps updateContact's promises", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
-  it.each([301, 302, 307, 308])("a %i redirect on the same server is followed, with the body, on both paths", async (status) => {
-    const server = await serve(
-      (_request, response) => {
-        response.writeHead(status, { Location: `/v1/contacts/${UUID}` });
-        response.end();
-      },
-      reply(200, { contact }),
-    );
-    const callbell = createCallbellClient({ token: TOKEN, baseUrl: server.url.replace("/v1", "/old") });
-    expect((await patchVia(callbell, UUID)).data).toEqual({ contact });
-    expect(server.arrivals.map((arrival) => arrival.body)).toEqual(['{"name":"Joe"}', '{"name":"Joe"}']);
-  });
+  it.each([301, 302, 307, 308])(
+    "a %i redirect on the same server is followed, with the body, on both paths",
+    async (status) => {
+      const server = await serve(
+        (_request, response) => {
+          response.writeHead(status, { Location: `/v1/contacts/${UUID}` });
+          response.end();
+        },
+        reply(200, { contact }),
+      );
+      const callbell = createCallbellClient({ token: TOKEN, baseUrl: server.url.replace("/v1", "/old") });
+      expect((await patchVia(callbell, UUID)).data).toEqual({ contact });
+      expect(server.arrivals.map((arrival) => arrival.body)).toEqual(['{"name":"Joe"}', '{"name":"Joe"}']);
+    },
+  );
 });
 
 describe("update bodies that JSON would change or drop are refused, sending nothing", () => {
@@ -274,8 +311,19 @@ describe("update bodies that JSON would change or drop are refused, sending noth
   cycle.self = cycle;
   const throwing = (what: "getter" | "toJSON") =>
     what === "getter"
-      ? Object.defineProperty({}, "name", { enumerable: true, get: () => { throw new Error("no"); } })
-      : { name: { toJSON: () => { throw new Error("no"); } } };
+      ? Object.defineProperty({}, "name", {
+          enumerable: true,
+          get: () => {
+            throw new Error("no");
+          },
+        })
+      : {
+          name: {
+            toJSON: () => {
+              throw new Error("no");
+            },
+          },
+        };
   it.each([
     ["a cycle", cycle],
     ["a throwing getter", throwing("getter")],
@@ -288,7 +336,10 @@ describe("update bodies that JSON would change or drop are refused, sending noth
     ["itself a toJSON returning undefined", { toJSON: () => undefined }],
   ])("%s", async (_what, update) => {
     const { callbell, sent } = stubbed({}, json(200, { contact }));
-    for (const call of [callbell.updateContact(UUID, update as ContactUpdate), patchVia(callbell, UUID, update as ContactUpdate)] as Promise<unknown>[]) {
+    for (const call of [
+      callbell.updateContact(UUID, update as ContactUpdate),
+      patchVia(callbell, UUID, update as ContactUpdate),
+    ] as Promise<unknown>[]) {
       const { error } = await outcome(call);
       expect(error).toBeInstanceOf(CallbellInputError);
       expect((error as CallbellInputError).field).toBe("update");
@@ -304,11 +355,16 @@ describe("Retry-After is read strictly", () => {
 });
 
 describe("a contact needs its uuid", () => {
-  it.each([{ contact: {} }, { contact: [{}] }, { contact: { uuid: 1 } }])("%j is a CallbellResponseFormatError on both paths", async (body) => {
-    const { callbell } = stubbed({}, json(200, body));
-    expect((await outcome(callbell.updateContact(UUID, { name: "Joe" }))).error).toBeInstanceOf(CallbellResponseFormatError);
-    expect((await outcome(patchVia(callbell, UUID))).error).toBeInstanceOf(CallbellResponseFormatError);
-  });
+  it.each([{ contact: {} }, { contact: [{}] }, { contact: { uuid: 1 } }])(
+    "%j is a CallbellResponseFormatError on both paths",
+    async (body) => {
+      const { callbell } = stubbed({}, json(200, body));
+      expect((await outcome(callbell.updateContact(UUID, { name: "Joe" }))).error).toBeInstanceOf(
+        CallbellResponseFormatError,
+      );
+      expect((await outcome(patchVia(callbell, UUID))).error).toBeInstanceOf(CallbellResponseFormatError);
+    },
+  );
 });
 
 describe("a shared signal gathers no listeners", () => {
@@ -321,8 +377,16 @@ describe("a shared signal gathers no listeners", () => {
       return json(200, { contact });
     };
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch });
-    await Promise.all(Array.from({ length: 11 }, () => callbell.updateContact(UUID, { name: "Joe" }, { signal: controller.signal })));
-    await Promise.all(Array.from({ length: 11 }, () => patchVia(callbell, UUID, { name: "Joe" }, { signal: controller.signal })));
+    await Promise.all(
+      Array.from({ length: 11 }, () =>
+        callbell.updateContact(UUID, { name: "Joe" }, { signal: controller.signal }),
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: 11 }, () =>
+        patchVia(callbell, UUID, { name: "Joe" }, { signal: controller.signal }),
+      ),
+    );
     expect(peak).toBeLessThanOrEqual(1);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
@@ -335,7 +399,8 @@ describe("a shared signal gathers no listeners", () => {
       return json(200, { contact });
     };
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch });
-    for (let i = 0; i < 10_000; i++) await patchVia(callbell, UUID, { name: "Joe" }, { signal: controller.signal });
+    for (let i = 0; i < 10_000; i++)
+      await patchVia(callbell, UUID, { name: "Joe" }, { signal: controller.signal });
     expect(peak).toBeLessThanOrEqual(1);
     expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   });
@@ -345,36 +410,50 @@ describe("a shared signal gathers no listeners", () => {
 // anyway. fetch gives it no body to read, and undici then keeps its socket open for good, holding the
 // process alive; the transport aborts such an attempt once answered, which closes the socket.
 describe("an answer with a null-body status leaves no socket", () => {
-  it.each(["updateContact", "api"] as const)("a 205 with 50 KB of body, via %s: no client socket stays open once the server closes its end", async (via) => {
-    const { createServer } = await import("node:http");
-    const server = createServer(async (request, response) => {
-      for await (const _ of request);
-      response.writeHead(205, { "Content-Type": "application/json" });
-      response.end("<".repeat(50_000));
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as import("node:net").AddressInfo).port;
-    const sockets = () =>
-      (process as unknown as { _getActiveHandles(): { constructor: { name: string }; remotePort?: number }[] })
-        ._getActiveHandles()
-        .filter((handle) => handle.constructor.name === "Socket" && handle.remotePort === port);
-    try {
-      const callbell = createCallbellClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
-      const call: Promise<unknown> =
-        via === "updateContact"
-          ? callbell.updateContact(UUID, { name: "Joe" })
-          : callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: { name: "Joe" } });
-      expect(await outcome(call)).toMatchObject({ error: expect.any(CallbellResponseFormatError) });
-      server.closeAllConnections();
-      let left = sockets();
-      for (let waited = 0; left.length && waited < 2_000; waited += 20) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        left = sockets();
+  it.each(["updateContact", "api"] as const)(
+    "a 205 with 50 KB of body, via %s: no client socket stays open once the server closes its end",
+    async (via) => {
+      const { createServer } = await import("node:http");
+      const server = createServer(async (request, response) => {
+        for await (const _ of request);
+        response.writeHead(205, { "Content-Type": "application/json" });
+        response.end("<".repeat(50_000));
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as import("node:net").AddressInfo).port;
+      const sockets = () =>
+        (
+          process as unknown as {
+            _getActiveHandles(): { constructor: { name: string }; remotePort?: number }[];
+          }
+        )
+          ._getActiveHandles()
+          .filter((handle) => handle.constructor.name === "Socket" && handle.remotePort === port);
+      try {
+        const callbell = createCallbellClient({
+          token: TOKEN,
+          baseUrl: `http://127.0.0.1:${port}/v1`,
+          maxRetries: 0,
+        });
+        const call: Promise<unknown> =
+          via === "updateContact"
+            ? callbell.updateContact(UUID, { name: "Joe" })
+            : callbell.api.PATCH("/contacts/{uuid}", {
+                params: { path: { uuid: UUID } },
+                body: { name: "Joe" },
+              });
+        expect(await outcome(call)).toMatchObject({ error: expect.any(CallbellResponseFormatError) });
+        server.closeAllConnections();
+        let left = sockets();
+        for (let waited = 0; left.length && waited < 2_000; waited += 20) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          left = sockets();
+        }
+        expect(left, "client sockets left open").toHaveLength(0);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
       }
-      expect(left, "client sockets left open").toHaveLength(0);
-    } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+    },
+  );
 });

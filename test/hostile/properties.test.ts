@@ -30,12 +30,22 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CallbellError, CallbellInputError, CallbellResponseTooLargeError, CallbellTimeoutError, createCallbellClient, type ContactUpdate } from "../../src/client/index.js";
+import {
+  CallbellError,
+  CallbellInputError,
+  CallbellResponseTooLargeError,
+  CallbellTimeoutError,
+  createCallbellClient,
+  type ContactUpdate,
+} from "../../src/client/index.js";
 import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS } from "../../src/client/retry-policy.js";
 import { printedForms } from "../support/secret-leaks.js";
 
 const FIXED_SEED = Number(process.env.FC_SEED ?? 20_261_206);
-const ROTATING_SEED = process.env.FC_ROTATING === "off" ? undefined : Number(process.env.FC_ROTATING_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const ROTATING_SEED =
+  process.env.FC_ROTATING === "off"
+    ? undefined
+    : Number(process.env.FC_ROTATING_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const SEEDS = ROTATING_SEED === undefined ? [FIXED_SEED] : [FIXED_SEED, ROTATING_SEED];
 const NUM_RUNS = Number(process.env.FC_NUM_RUNS ?? 100);
 const UUID = "414a6d692bd645ed803f2e7ce360d4c8";
@@ -47,7 +57,16 @@ const SLACK_MS = 1_500; // a busy 2-core machine: event-loop and socket delays b
 type Echo = "none" | "raw" | "escaped";
 interface AttemptBehaviour {
   status: number;
-  body: "contact" | "contactInArray" | "contactWithoutUuid" | "message" | "html" | "ltPage" | "empty" | "huge" | "notJson";
+  body:
+    | "contact"
+    | "contactInArray"
+    | "contactWithoutUuid"
+    | "message"
+    | "html"
+    | "ltPage"
+    | "empty"
+    | "huge"
+    | "notJson";
   echo: Echo; // the token in the body (for a contact: in its name, which must come back as sent)
   statusTextEcho: boolean;
   headerEcho: boolean;
@@ -57,30 +76,74 @@ interface AttemptBehaviour {
   fault: "none" | "reset" | "hang" | "stall" | "cut";
 }
 
-const statuses = fc.constantFrom(200, 201, 204, 205, 206, 299, 304, 400, 401, 404, 408, 422, 429, 500, 502, 503, 599, 600, 799);
+const statuses = fc.constantFrom(
+  200,
+  201,
+  204,
+  205,
+  206,
+  299,
+  304,
+  400,
+  401,
+  404,
+  408,
+  422,
+  429,
+  500,
+  502,
+  503,
+  599,
+  600,
+  799,
+);
 // A date made when the answer is sent, in the form named. HTTP-dates count whole seconds: "ahead"
 // is the next whole second plus 0-400 ms, so that it is ahead by up to 1.4 s; "past" is 1-5 s ago.
 type DateForm = "IMF-fixdate" | "RFC 850" | "asctime";
-const formatted = (form: DateForm, date: Date) => (form === "RFC 850" ? rfc850 : form === "asctime" ? asctime : String)(date.toUTCString());
+const formatted = (form: DateForm, date: Date) =>
+  (form === "RFC 850" ? rfc850 : form === "asctime" ? asctime : String)(date.toUTCString());
 const dateAhead = (form: DateForm, extraMs: number) =>
-  ({ toString: () => formatted(form, new Date(Math.ceil((Date.now() + 1) / 1_000) * 1_000 + extraMs)) }) as unknown as string;
-const datePast = (form: DateForm, agoMs: number) => ({ toString: () => formatted(form, new Date(Date.now() - agoMs)) }) as unknown as string;
+  ({
+    toString: () => formatted(form, new Date(Math.ceil((Date.now() + 1) / 1_000) * 1_000 + extraMs)),
+  }) as unknown as string;
+const datePast = (form: DateForm, agoMs: number) =>
+  ({ toString: () => formatted(form, new Date(Date.now() - agoMs)) }) as unknown as string;
 const dateForm = fc.constantFrom<DateForm>("IMF-fixdate", "RFC 850", "asctime");
 // A wait the client must honour: delta-seconds, or a date ahead in each of the three forms.
 const retryAfterAhead = fc.oneof(
   fc.constant("1"),
-  fc.tuple(dateForm, fc.noBias(fc.integer({ min: 0, max: 400 }))).map(([form, extra]) => dateAhead(form, extra)),
+  fc
+    .tuple(dateForm, fc.noBias(fc.integer({ min: 0, max: 400 })))
+    .map(([form, extra]) => dateAhead(form, extra)),
 );
 // Every form Retry-After takes, and garbage; waits stay short so that a run stays short.
 const retryAfter = fc.oneof(
   { weight: 4, arbitrary: fc.constant(undefined) },
-  { weight: 2, arbitrary: fc.constantFrom("0", "120", "-1", "+1", "1,5", "1, 2", "2 Dec", "1.5", "soon", "0x1", "") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom("0", "120", "-1", "+1", "1,5", "1, 2", "2 Dec", "1.5", "soon", "0x1", ""),
+  },
   { weight: 1, arbitrary: retryAfterAhead },
-  { weight: 1, arbitrary: fc.tuple(dateForm, fc.noBias(fc.integer({ min: 1_000, max: 5_000 }))).map(([form, ago]) => datePast(form, ago)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(dateForm, fc.noBias(fc.integer({ min: 1_000, max: 5_000 })))
+      .map(([form, ago]) => datePast(form, ago)),
+  },
 );
 const anyAttempt: fc.Arbitrary<AttemptBehaviour> = fc.record({
   status: statuses,
-  body: fc.constantFrom("contact", "contactInArray", "contactWithoutUuid", "message", "html", "ltPage", "empty", "huge", "notJson"),
+  body: fc.constantFrom(
+    "contact",
+    "contactInArray",
+    "contactWithoutUuid",
+    "message",
+    "html",
+    "ltPage",
+    "empty",
+    "huge",
+    "notJson",
+  ),
   echo: fc.constantFrom<Echo>("none", "raw", "escaped"),
   statusTextEcho: fc.boolean(),
   headerEcho: fc.boolean(),
@@ -96,20 +159,38 @@ const attemptBehaviour: fc.Arbitrary<AttemptBehaviour> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .tuple(anyAttempt, fc.constantFrom(200, 201, 206, 299), fc.constantFrom<AttemptBehaviour["body"]>("contact", "contactInArray"))
+      .tuple(
+        anyAttempt,
+        fc.constantFrom(200, 201, 206, 299),
+        fc.constantFrom<AttemptBehaviour["body"]>("contact", "contactInArray"),
+      )
       .map(([attempt, status, body]) => ({ ...attempt, status, body, fault: "none" as const })),
   },
   {
     weight: 1,
     arbitrary: fc
       .tuple(anyAttempt, fc.constantFrom(408, 429, 503), retryAfterAhead)
-      .map(([attempt, status, retryAfter]) => ({ ...attempt, status, retryAfter, body: "message" as const, fault: "none" as const })),
+      .map(([attempt, status, retryAfter]) => ({
+        ...attempt,
+        status,
+        retryAfter,
+        body: "message" as const,
+        fault: "none" as const,
+      })),
   },
 );
 
 function rfc850(imf: string): string {
   const [day, date, month, year, time] = imf.replace(",", "").split(" ");
-  const full = { Mon: "Monday", Tue: "Tuesday", Wed: "Wednesday", Thu: "Thursday", Fri: "Friday", Sat: "Saturday", Sun: "Sunday" }[day!];
+  const full = {
+    Mon: "Monday",
+    Tue: "Tuesday",
+    Wed: "Wednesday",
+    Thu: "Thursday",
+    Fri: "Friday",
+    Sat: "Saturday",
+    Sun: "Sunday",
+  }[day!];
   return `${full}, ${date}-${month}-${year!.slice(2)} ${time} GMT`;
 }
 function asctime(imf: string): string {
@@ -121,7 +202,13 @@ function asctime(imf: string): string {
 function echoed(token: string, echo: Echo): string {
   if (echo === "none") return "";
   if (echo === "raw") return token;
-  return Array.from(token, (char, i) => (char === "/" ? "\\/" : i % 2 ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`)).join("");
+  return Array.from(token, (char, i) =>
+    char === "/"
+      ? "\\/"
+      : i % 2
+        ? char
+        : `\\u${char.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`,
+  ).join("");
 }
 
 interface Served {
@@ -130,9 +217,18 @@ interface Served {
   sentAt?: number; // Date.now() when that answer was sent
 }
 
-function serve(behaviour: AttemptBehaviour, token: string, request: IncomingMessage, response: ServerResponse): Served {
+function serve(
+  behaviour: AttemptBehaviour,
+  token: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Served {
   const echo = echoed(token, behaviour.echo);
-  const contact = { uuid: UUID, name: behaviour.echo === "none" ? "Joe" : `Joe ${token}`, tags: ["Interested"] };
+  const contact = {
+    uuid: UUID,
+    name: behaviour.echo === "none" ? "Joe" : `Joe ${token}`,
+    tags: ["Interested"],
+  };
   const served: Served = {};
   let text: string;
   switch (behaviour.body) {
@@ -167,7 +263,9 @@ function serve(behaviour: AttemptBehaviour, token: string, request: IncomingMess
       break;
   }
   const bytes = behaviour.gzip ? gzipSync(text) : Buffer.from(text);
-  const headers: Record<string, string | number> = { "Content-Type": behaviour.body === "html" ? "text/html" : "application/json" };
+  const headers: Record<string, string | number> = {
+    "Content-Type": behaviour.body === "html" ? "text/html" : "application/json",
+  };
   if (behaviour.gzip) headers["Content-Encoding"] = "gzip";
   const retryAfterSent = behaviour.retryAfter === undefined ? undefined : String(behaviour.retryAfter);
   if (retryAfterSent !== undefined) headers["Retry-After"] = retryAfterSent;
@@ -218,7 +316,10 @@ const caller: fc.Arbitrary<Caller> = fc.record({
     { weight: 11, arbitrary: fc.constantFrom<TokenKind>("string", "string", "sync", "async", "slow") },
     { weight: 1, arbitrary: fc.constantFrom<TokenKind>("throws", "never") },
   ),
-  abortAtMs: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.noBias(fc.integer({ min: 0, max: 600 })) }),
+  abortAtMs: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.noBias(fc.integer({ min: 0, max: 600 })) },
+  ),
   // Long enough that a busy machine rarely runs out of time where the server answered at once.
   timeoutMs: fc.integer({ min: 300, max: 500 }),
   maxRetries: fc.integer({ min: 0, max: 2 }),
@@ -363,7 +464,12 @@ function boundMs(caller: Caller, behaviours: AttemptBehaviour[]): number {
   for (let retry = 1; retry <= caller.maxRetries; retry++) {
     const answered = behaviours[Math.min(retry - 1, behaviours.length - 1)]!;
     const header = answered.retryAfter === undefined ? undefined : String(answered.retryAfter);
-    const asked = header && /^\d+$/.test(header) ? Number(header) * 1_000 : header ? Math.max(0, Date.parse(header) - Date.now()) || 0 : 0;
+    const asked =
+      header && /^\d+$/.test(header)
+        ? Number(header) * 1_000
+        : header
+          ? Math.max(0, Date.parse(header) - Date.now()) || 0
+          : 0;
     total += Math.max(Math.min(asked, RETRY_AFTER_CAP_MS), 500 * 2 ** (retry - 1)) + caller.timeoutMs;
   }
   return total + SLACK_MS;
@@ -375,7 +481,10 @@ let executions = 0;
 function askedWait(served: Served): { form: string; until: number } | undefined {
   const { retryAfter, sentAt } = served;
   if (retryAfter === undefined || sentAt === undefined) return undefined;
-  if (/^\d+$/.test(retryAfter)) return Number(retryAfter) > 0 ? { form: "delta-seconds", until: sentAt + Number(retryAfter) * 1_000 } : undefined;
+  if (/^\d+$/.test(retryAfter))
+    return Number(retryAfter) > 0
+      ? { form: "delta-seconds", until: sentAt + Number(retryAfter) * 1_000 }
+      : undefined;
   // Read here on its own, not with the client's parser: the moment the date names, in each form.
   const months = "JanFebMarAprMayJunJulAugSepOctNovDec";
   const at = (form: string, day: string, month: string, year: string, time: string) => {
@@ -384,15 +493,23 @@ function askedWait(served: Served): { form: string; until: number } | undefined 
   };
   let match: RegExpExecArray | null;
   let asked: { form: string; until: number } | undefined;
-  if ((match = /^\w{3}, (\d\d) (\w{3}) (\d{4}) (\S{8}) GMT$/.exec(retryAfter))) asked = at("IMF-fixdate", match[1]!, match[2]!, match[3]!, match[4]!);
-  else if ((match = /^\w+day, (\d\d)-(\w{3})-(\d\d) (\S{8}) GMT$/.exec(retryAfter))) asked = at("RFC 850", match[1]!, match[2]!, `20${match[3]}`, match[4]!);
-  else if ((match = /^\w{3} (\w{3}) ([ \d]\d) (\S{8}) (\d{4})$/.exec(retryAfter))) asked = at("asctime", match[2]!.trim(), match[1]!, match[4]!, match[3]!);
+  if ((match = /^\w{3}, (\d\d) (\w{3}) (\d{4}) (\S{8}) GMT$/.exec(retryAfter)))
+    asked = at("IMF-fixdate", match[1]!, match[2]!, match[3]!, match[4]!);
+  else if ((match = /^\w+day, (\d\d)-(\w{3})-(\d\d) (\S{8}) GMT$/.exec(retryAfter)))
+    asked = at("RFC 850", match[1]!, match[2]!, `20${match[3]}`, match[4]!);
+  else if ((match = /^\w{3} (\w{3}) ([ \d]\d) (\S{8}) (\d{4})$/.exec(retryAfter)))
+    asked = at("asctime", match[2]!.trim(), match[1]!, match[4]!, match[3]!);
   return asked && asked.until > sentAt ? asked : undefined;
 }
 
 type Tally = (label: string) => void;
 
-async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehaviour[], who: Caller, tally: Tally) {
+async function oneRun(
+  via: NonNullable<Caller["via"]>,
+  behaviours: AttemptBehaviour[],
+  who: Caller,
+  tally: Tally,
+) {
   // A token of its own for each execution: shrinking replays a case, and a request of the last
   // execution still on its way must not count as this one's.
   const c: Caller = { ...who, via, token: `${who.token}${++executions}` };
@@ -404,7 +521,10 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
   const fetchCalls: { at: number; signalAborted: boolean; signal: AbortSignal | undefined }[] = [];
   const controller = new AbortController();
   let abortedAt = Infinity;
-  const abortTimer = c.abortAtMs === undefined ? undefined : setTimeout(() => ((abortedAt = performance.now()), controller.abort()), c.abortAtMs);
+  const abortTimer =
+    c.abortAtMs === undefined
+      ? undefined
+      : setTimeout(() => ((abortedAt = performance.now()), controller.abort()), c.abortAtMs);
   abortTimer?.unref();
   const started = performance.now();
   let outcome: { value?: unknown; error?: unknown };
@@ -417,7 +537,11 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
       maxResponseBytes: CAP,
       // Records when the client starts each request, on the same clock as the abort.
       fetch: (input, init) => {
-        fetchCalls.push({ at: performance.now(), signalAborted: init?.signal?.aborted ?? false, signal: init?.signal ?? undefined });
+        fetchCalls.push({
+          at: performance.now(),
+          signalAborted: init?.signal?.aborted ?? false,
+          signal: init?.signal ?? undefined,
+        });
         return globalThis.fetch(input, init);
       },
     });
@@ -428,14 +552,21 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
     const call = (): Promise<unknown> =>
       c.via === "updateContact"
         ? callbell.updateContact(uuid, update, { signal: controller.signal })
-        : callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body: update, signal: controller.signal });
+        : callbell.api.PATCH("/contacts/{uuid}", {
+            params: { path: { uuid } },
+            body: update,
+            signal: controller.signal,
+          });
     const settled = callContext.run(liveTimers, call).then(
       (value) => ({ value }),
       (error: unknown) => ({ error }),
     );
     // A call that never settles fails the run at its bound, rather than hanging the suite.
     const bound = boundMs(c, behaviours);
-    outcome = await Promise.race([settled, unrefSleep(bound).then(() => ({ hung: true }) as { value?: unknown; error?: unknown })]);
+    outcome = await Promise.race([
+      settled,
+      unrefSleep(bound).then(() => ({ hung: true }) as { value?: unknown; error?: unknown }),
+    ]);
     expect(outcome, `not settled within ${bound} ms`).not.toHaveProperty("hung");
   } catch (error) {
     if (!(error instanceof CallbellError)) throw error;
@@ -452,18 +583,29 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
     const { error } = outcome;
     if (error !== controller.signal.reason) expect(error, String(error)).toBeInstanceOf(CallbellError);
     else expect(controller.signal.aborted).toBe(true);
-    if (error instanceof CallbellInputError) expect(run.arrivals, "sent despite an input error").toHaveLength(0);
-    for (const form of printedForms(error)) expect(form.includes(c.token), `token shown in ${form.slice(0, 300)}`).toBe(false);
+    if (error instanceof CallbellInputError)
+      expect(run.arrivals, "sent despite an input error").toHaveLength(0);
+    for (const form of printedForms(error))
+      expect(form.includes(c.token), `token shown in ${form.slice(0, 300)}`).toBe(false);
   }
   if (c.badInput !== "none") expect(outcome.error).toBeInstanceOf(CallbellInputError);
   // A body over the cap is a typed error, and not retried.
   const last = run.arrivals.at(-1);
-  if (last?.behaviour.body === "huge" && last.behaviour.fault === "none" && ![204, 205, 304].includes(last.behaviour.status) && !controller.signal.aborted && (c.via === "updateContact" || last.behaviour.status < 300 || last.behaviour.status > 599)) {
+  if (
+    last?.behaviour.body === "huge" &&
+    last.behaviour.fault === "none" &&
+    ![204, 205, 304].includes(last.behaviour.status) &&
+    !controller.signal.aborted &&
+    (c.via === "updateContact" || last.behaviour.status < 300 || last.behaviour.status > 599)
+  ) {
     // (A slow token function and a short timeout may run out first on a busy machine: that is a timeout.)
-    if (!(outcome.error instanceof CallbellTimeoutError)) expect(outcome.error).toBeInstanceOf(CallbellResponseTooLargeError);
+    if (!(outcome.error instanceof CallbellTimeoutError))
+      expect(outcome.error).toBeInstanceOf(CallbellResponseTooLargeError);
     // (Counted where the client starts requests: an attempt on a pooled socket the server had closed
     // fails before reaching it, and is retried like any connection error.)
-    expect((outcome.error as CallbellResponseTooLargeError | CallbellTimeoutError).attempts).toBe(fetchCalls.length);
+    expect((outcome.error as CallbellResponseTooLargeError | CallbellTimeoutError).attempts).toBe(
+      fetchCalls.length,
+    );
   }
   // What a resolved call returns: the contact exactly as sent, or (callbell.api) a masked error.
   if ("value" in outcome) {
@@ -473,14 +615,23 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
       expect(body, "resolved without a 2xx contact").toBeDefined();
       expect(outcome.value).toEqual(Array.isArray(body!.contact) ? body!.contact[0] : body!.contact);
     } else {
-      const { data, error, response } = outcome.value as { data?: unknown; error?: unknown; response: Response };
+      const { data, error, response } = outcome.value as {
+        data?: unknown;
+        error?: unknown;
+        response: Response;
+      };
       if (response.ok) {
         expect(last?.contactBody, "resolved without a 2xx contact").toBeDefined();
         expect(data).toEqual(last!.contactBody);
       } else {
         expect(data).toBeUndefined();
-        const shown = [JSON.stringify(error) ?? "", response.statusText, JSON.stringify([...response.headers])];
-        for (const form of shown) expect(form.includes(c.token), `token shown in ${form.slice(0, 300)}`).toBe(false);
+        const shown = [
+          JSON.stringify(error) ?? "",
+          response.statusText,
+          JSON.stringify([...response.headers]),
+        ];
+        for (const form of shown)
+          expect(form.includes(c.token), `token shown in ${form.slice(0, 300)}`).toBe(false);
       }
     }
   }
@@ -492,17 +643,26 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
     // means the client did not read the answer (its timeout ran out first, on a busy machine), and
     // then it backs off instead.
     const attempt = fetchCalls.filter((call) => call.at <= arrival.at).at(-1);
-    if (!asked || !isRetryableStatus(arrival.behaviour.status) || !attempt || attempt.signal?.aborted) continue;
+    if (!asked || !isRetryableStatus(arrival.behaviour.status) || !attempt || attempt.signal?.aborted)
+      continue;
     const next = run.arrivals[index + 1]!;
-    expect(next.wallAt, `retried ${asked.until - next.wallAt} ms before the Retry-After (${asked.form}) ${arrival.served.retryAfter}`).toBeGreaterThanOrEqual(asked.until - 15);
+    expect(
+      next.wallAt,
+      `retried ${asked.until - next.wallAt} ms before the Retry-After (${asked.form}) ${arrival.served.retryAfter}`,
+    ).toBeGreaterThanOrEqual(asked.until - 15);
     tally(`Retry-After waited for: ${asked.form}`);
   }
   // Nothing sent after an abort: no request started after it (timed where the client starts it, as
   // the server shares this event loop and may read a request sent before the abort much later),
   // none with an aborted signal, and the server saw no more requests than were started.
-  expect(fetchCalls.filter((call) => call.at >= abortedAt || call.signalAborted), "requests started after the abort").toEqual([]);
+  expect(
+    fetchCalls.filter((call) => call.at >= abortedAt || call.signalAborted),
+    "requests started after the abort",
+  ).toEqual([]);
   if (abortedAt !== Infinity) await unrefSleep(50);
-  expect(run.arrivals.length, `arrivals (${arrivalsAtSettle} when the call settled)`).toBeLessThanOrEqual(fetchCalls.length);
+  expect(run.arrivals.length, `arrivals (${arrivalsAtSettle} when the call settled)`).toBeLessThanOrEqual(
+    fetchCalls.length,
+  );
   // Nothing left behind.
   expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
   expect(refTimers(liveTimers), "the client's timers left running").toBe(0);
@@ -520,24 +680,33 @@ async function oneRun(via: NonNullable<Caller["via"]>, behaviours: AttemptBehavi
   // What this run reached, for the distribution.
   tally("runs");
   if (run.arrivals.length) tally("reached the server");
-  const resolvedOk = "value" in outcome && (via === "updateContact" || (outcome.value as { response: Response }).response.ok);
+  const resolvedOk =
+    "value" in outcome && (via === "updateContact" || (outcome.value as { response: Response }).response.ok);
   if (resolvedOk) tally("returned a 2xx contact");
   if ("value" in outcome && !resolvedOk) tally("callbell.api resolved a non-2xx (masked error)");
-  if ("error" in outcome) tally(`threw ${outcome.error === controller.signal.reason ? "the abort reason" : (outcome.error as Error).name}`);
+  if ("error" in outcome)
+    tally(
+      `threw ${outcome.error === controller.signal.reason ? "the abort reason" : (outcome.error as Error).name}`,
+    );
   if (c.badInput !== "none") tally(`bad input: ${c.badInput}`);
-  if (c.badInput === "none" && (c.tokenKind === "throws" || c.tokenKind === "never")) tally(`token function that ${c.tokenKind === "throws" ? "throws" : "never settles"}`);
+  if (c.badInput === "none" && (c.tokenKind === "throws" || c.tokenKind === "never"))
+    tally(`token function that ${c.tokenKind === "throws" ? "throws" : "never settles"}`);
   if (c.tokenKind === "slow" && run.arrivals.length) tally("slow token function, then sent");
   if (abortedAt !== Infinity && run.arrivals.length) tally("aborted after sending");
   for (const { behaviour, served } of run.arrivals) {
     const { status, body, fault, echo } = behaviour;
-    tally(`answered ${status < 300 ? "2xx" : status < 400 ? "3xx" : status < 500 ? "4xx" : status < 600 ? "5xx" : "600-799"}`);
+    tally(
+      `answered ${status < 300 ? "2xx" : status < 400 ? "3xx" : status < 500 ? "4xx" : status < 600 ? "5xx" : "600-799"}`,
+    );
     if (fault !== "none") tally(`fault: ${fault}`);
     else {
       tally(`body: ${body}`.replace(/contactInArray|contactWithoutUuid/, "contact"));
       if (behaviour.gzip) tally("gzip body");
-      if (served.retryAfter !== undefined && isRetryableStatus(status)) tally("Retry-After on a retryable answer");
+      if (served.retryAfter !== undefined && isRetryableStatus(status))
+        tally("Retry-After on a retryable answer");
       if (status >= 300 || status < 200) {
-        if (echo !== "none" && body !== "contact" && body !== "contactInArray") tally(`token echoed ${echo} in an error body`);
+        if (echo !== "none" && body !== "contact" && body !== "contactInArray")
+          tally(`token echoed ${echo} in an error body`);
         if (behaviour.statusTextEcho) tally("token echoed in an error's status line");
         if (behaviour.headerEcho) tally("token echoed in an error's header");
       }
@@ -588,36 +757,56 @@ const reached = new Map<string, number>();
 
 describe.concurrent(`the client under generated server and caller behaviour: ${seedsTitle}`, () => {
   for (const via of ["updateContact", "api"] as const)
-    it(`${via}: every promise holds in ${NUM_RUNS} generated runs per seed`, { timeout: 60_000 + SEEDS.length * NUM_RUNS * 4_000 }, async () => {
-      for (const seed of SEEDS) {
-        const runCounts = new Map<string, number>();
-        const tally: Tally = (label) => runCounts.set(label, (runCounts.get(label) ?? 0) + 1);
-        await fc.assert(
-          fc.asyncProperty(fc.array(attemptBehaviour, { minLength: 1, maxLength: 3 }), caller, (behaviours, who) => oneRun(via, behaviours, who, tally)),
-          { seed: seed + (via === "api" ? 1 : 0), numRuns: NUM_RUNS, endOnFailure: false },
-        );
-        for (const [label, count] of runCounts) reached.set(label, (reached.get(label) ?? 0) + count);
-        const runs = runCounts.get("runs") ?? 0;
-        const share = (label: string) => (runCounts.get(label) ?? 0) / runs;
-        const lines = [...runCounts]
-          .filter(([label]) => label !== "runs")
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([label, count]) => `  ${String(count).padStart(4)}  ${label}`);
-        console.log(`properties ${via}, seed ${seed + (via === "api" ? 1 : 0)}: ${runs} runs, ${Math.round(100 * share("reached the server"))} % reached the server, ${Math.round(100 * share("returned a 2xx contact"))} % returned a contact\n${lines.join("\n")}`);
-        expect(share("reached the server"), `seed ${seed}: share of runs that reached the server`).toBeGreaterThanOrEqual(0.5);
-        expect(share("returned a 2xx contact"), `seed ${seed}: share of runs that returned a contact`).toBeGreaterThanOrEqual(0.25);
-      }
-    });
+    it(
+      `${via}: every promise holds in ${NUM_RUNS} generated runs per seed`,
+      { timeout: 60_000 + SEEDS.length * NUM_RUNS * 4_000 },
+      async () => {
+        for (const seed of SEEDS) {
+          const runCounts = new Map<string, number>();
+          const tally: Tally = (label) => runCounts.set(label, (runCounts.get(label) ?? 0) + 1);
+          await fc.assert(
+            fc.asyncProperty(
+              fc.array(attemptBehaviour, { minLength: 1, maxLength: 3 }),
+              caller,
+              (behaviours, who) => oneRun(via, behaviours, who, tally),
+            ),
+            { seed: seed + (via === "api" ? 1 : 0), numRuns: NUM_RUNS, endOnFailure: false },
+          );
+          for (const [label, count] of runCounts) reached.set(label, (reached.get(label) ?? 0) + count);
+          const runs = runCounts.get("runs") ?? 0;
+          const share = (label: string) => (runCounts.get(label) ?? 0) / runs;
+          const lines = [...runCounts]
+            .filter(([label]) => label !== "runs")
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([label, count]) => `  ${String(count).padStart(4)}  ${label}`);
+          console.log(
+            `properties ${via}, seed ${seed + (via === "api" ? 1 : 0)}: ${runs} runs, ${Math.round(100 * share("reached the server"))} % reached the server, ${Math.round(100 * share("returned a 2xx contact"))} % returned a contact\n${lines.join("\n")}`,
+          );
+          expect(
+            share("reached the server"),
+            `seed ${seed}: share of runs that reached the server`,
+          ).toBeGreaterThanOrEqual(0.5);
+          expect(
+            share("returned a 2xx contact"),
+            `seed ${seed}: share of runs that returned a contact`,
+          ).toBeGreaterThanOrEqual(0.25);
+        }
+      },
+    );
 });
 
 // After both properties (the describe above runs first). Rare cases are counted over both paths and
 // both seeds, so that an unlucky rotating seed does not fail it; one never reached fails it.
 it("the generated runs reached every case the README names", () => {
   expect(reached.get("runs"), "the properties above did not run: run the whole file").toBeGreaterThan(0);
-  expect(MUST_REACH.filter((label) => !reached.has(label)), "cases the README names that no run reached").toEqual([]);
+  expect(
+    MUST_REACH.filter((label) => !reached.has(label)),
+    "cases the README names that no run reached",
+  ).toEqual([]);
 });
 
 // The policy the bound above relies on.
 it("backoff never exceeds 0.5 s doubling", () => {
-  for (let retry = 1; retry <= 4; retry++) expect(backoffMs(retry)).toBeLessThanOrEqual(500 * 2 ** (retry - 1));
+  for (let retry = 1; retry <= 4; retry++)
+    expect(backoffMs(retry)).toBeLessThanOrEqual(500 * 2 ** (retry - 1));
 });

@@ -35,7 +35,11 @@ describe("checkConformance through prism proxy --errors", () => {
     expect(result.error).toBeUndefined();
     expect(result.contact).toMatchObject({ uuid: UUID, name: NAME });
     expect(api.requests).toHaveLength(1);
-    expect(api.requests[0]).toMatchObject({ method: "PATCH", url: `/contacts/${UUID}`, body: JSON.stringify({ name: NAME }) });
+    expect(api.requests[0]).toMatchObject({
+      method: "PATCH",
+      url: `/contacts/${UUID}`,
+      body: JSON.stringify({ name: NAME }),
+    });
     expect(api.requests[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
   }, 60_000);
 
@@ -43,7 +47,9 @@ describe("checkConformance through prism proxy --errors", () => {
     api = await startStandInApi({ answer: violatingAnswer });
     const result = await live.checkConformance({ upstream: api.url, token: TOKEN, uuid: UUID, name: NAME });
 
-    const found = result.violations.map((violation) => `${violation.location.join(".")}: ${violation.message}`);
+    const found = result.violations.map(
+      (violation) => `${violation.location.join(".")}: ${violation.message}`,
+    );
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^response\.body\.contact: .*required property 'uuid'/),
@@ -59,7 +65,10 @@ describe("checkConformance through prism proxy --errors", () => {
   it("never shows the token, even where a message repeats it", () => {
     const report = live.formatReport(
       { upstream: "http://127.0.0.1:1", uuid: UUID, name: NAME, token: TOKEN },
-      { statuses: [401], violations: [{ location: ["request", "header"], severity: "Error", message: `bad ${TOKEN}` }] },
+      {
+        statuses: [401],
+        violations: [{ location: ["request", "header"], severity: "Error", message: `bad ${TOKEN}` }],
+      },
     );
     expect(report).not.toContain(TOKEN);
     expect(report).toContain("bad [token]");
@@ -86,7 +95,13 @@ describe("npm run test:live", () => {
   });
   const runLive = async (env: Record<string, string>) => {
     const clean = cleanEnv();
-    for (const name of ["CALLBELL_API_TOKEN", "CALLBELL_TEST_CONTACT_UUID", "CALLBELL_TEST_CONTACT_NAME", "CALLBELL_LIVE_UPSTREAM"]) delete clean[name];
+    for (const name of [
+      "CALLBELL_API_TOKEN",
+      "CALLBELL_TEST_CONTACT_UUID",
+      "CALLBELL_TEST_CONTACT_NAME",
+      "CALLBELL_LIVE_UPSTREAM",
+    ])
+      delete clean[name];
     try {
       const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], {
         cwd: root,
@@ -97,7 +112,10 @@ describe("npm run test:live", () => {
       return { code: 0, output: stdout + stderr };
     } catch (error) {
       const failed = error as { code: number | null; signal: string | null; stdout: string; stderr: string };
-      if (failed.signal) throw new Error(`scripts/ci/live-conformance.mjs did not finish within 50 s and was killed (${failed.signal}):\n${failed.stdout}${failed.stderr}`);
+      if (failed.signal)
+        throw new Error(
+          `scripts/ci/live-conformance.mjs did not finish within 50 s and was killed (${failed.signal}):\n${failed.stdout}${failed.stderr}`,
+        );
       return { code: failed.code, output: failed.stdout + failed.stderr };
     }
   };
@@ -116,7 +134,12 @@ describe("npm run test:live", () => {
 
   it("exits 1 and lists the violations, without the token, when the answer breaks the contract", async () => {
     api = await startStandInApi({ answer: violatingAnswer });
-    const env = { CALLBELL_API_TOKEN: TOKEN, CALLBELL_TEST_CONTACT_UUID: UUID, CALLBELL_TEST_CONTACT_NAME: NAME, CALLBELL_LIVE_UPSTREAM: api.url };
+    const env = {
+      CALLBELL_API_TOKEN: TOKEN,
+      CALLBELL_TEST_CONTACT_UUID: UUID,
+      CALLBELL_TEST_CONTACT_NAME: NAME,
+      CALLBELL_LIVE_UPSTREAM: api.url,
+    };
     const { code, output } = await runLive(env);
     expect(output).toMatch(/violation\(s\) of the contract:\n {4}error +response\.body\.contact/);
     expect(output).not.toContain(TOKEN);
@@ -125,7 +148,12 @@ describe("npm run test:live", () => {
 
   it("exits 0 when the answer conforms", async () => {
     api = await startStandInApi({ answer: conformingAnswer });
-    const env = { CALLBELL_API_TOKEN: TOKEN, CALLBELL_TEST_CONTACT_UUID: UUID, CALLBELL_TEST_CONTACT_NAME: NAME, CALLBELL_LIVE_UPSTREAM: api.url };
+    const env = {
+      CALLBELL_API_TOKEN: TOKEN,
+      CALLBELL_TEST_CONTACT_UUID: UUID,
+      CALLBELL_TEST_CONTACT_NAME: NAME,
+      CALLBELL_LIVE_UPSTREAM: api.url,
+    };
     const { code, output } = await runLive(env);
     expect(output).toContain("no violations: the request and the answer match the contract");
     expect(code).toBe(0);

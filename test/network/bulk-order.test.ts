@@ -7,7 +7,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { startRateLimitedStandIn } from "../fakes/rate-limited-api.mjs";
-import { NotSentError, updateContacts, type BulkItem, type BulkResult, type UpdateContactsOptions } from "../../src/bulk/index.js";
+import {
+  NotSentError,
+  updateContacts,
+  type BulkItem,
+  type BulkResult,
+  type UpdateContactsOptions,
+} from "../../src/bulk/index.js";
 import {
   AuthenticationError,
   createCallbellClient,
@@ -28,20 +34,27 @@ const uuidOf = (contact: number) => `e${contact.toString(16).padStart(31, "0")}`
 /** Item `index` of a batch carries its index in its name: `i7` (and the stand-in hands it back to a script). */
 const indexOf = (body: { name?: string }) => Number(body.name?.split(":")[0]?.slice(1));
 
-async function collect(callbell: CallbellClient, items: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: UpdateContactsOptions = {}) {
+async function collect(
+  callbell: CallbellClient,
+  items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
+  options: UpdateContactsOptions = {},
+) {
   const results: BulkResult[] = [];
   for await (const result of updateContacts(callbell, items, options)) results.push(result);
   return results;
 }
 
 function expectOneResultEach(results: BulkResult[], count: number) {
-  expect(results.map((result) => result.index).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, index) => index));
+  expect(results.map((result) => result.index).sort((a, b) => a - b)).toEqual(
+    Array.from({ length: count }, (_, index) => index),
+  );
 }
 
 /** Per contact, the item indexes of its requests in arrival order (a retry repeats its index). */
 function arrivalsByContact(standIn: StandIn) {
   const byContact = new Map<string, number[]>();
-  for (const { uuid, body } of standIn.history()) byContact.set(uuid, [...(byContact.get(uuid) ?? []), indexOf(body)]);
+  for (const { uuid, body } of standIn.history())
+    byContact.set(uuid, [...(byContact.get(uuid) ?? []), indexOf(body)]);
   return byContact;
 }
 
@@ -50,7 +63,10 @@ const isSorted = (indexes: number[]) => indexes.every((index, at) => at === 0 ||
 describe("one contact, one request at a time, in input order", () => {
   // The issue's scenario: 20 contacts, three updates each, `c0-1`, `c0-2`, `c0-3` in that order.
   const rounds = Array.from({ length: 3 }, (_, round) =>
-    Array.from({ length: 20 }, (_, contact) => ({ uuid: uuidOf(contact), update: { name: `i${round * 20 + contact}:c${contact}-${round + 1}` } })),
+    Array.from({ length: 20 }, (_, contact) => ({
+      uuid: uuidOf(contact),
+      update: { name: `i${round * 20 + contact}:c${contact}-${round + 1}` },
+    })),
   ).flat();
 
   async function scenario(script: Script) {
@@ -62,8 +78,13 @@ describe("one contact, one request at a time, in input order", () => {
       expect(results.every((result) => result.ok)).toBe(true);
       expect(standIn.stats().overlaps).toBe(0);
       for (const [uuid, indexes] of arrivalsByContact(standIn)) expect(isSorted(indexes), uuid).toBe(true);
-      const names = [...standIn.contacts()].map(([uuid, contact]) => [uuid, (contact as { name: string }).name.split(":")[1]]);
-      expect(names.sort()).toEqual(Array.from({ length: 20 }, (_, contact) => [uuidOf(contact), `c${contact}-3`]).sort());
+      const names = [...standIn.contacts()].map(([uuid, contact]) => [
+        uuid,
+        (contact as { name: string }).name.split(":")[1],
+      ]);
+      expect(names.sort()).toEqual(
+        Array.from({ length: 20 }, (_, contact) => [uuidOf(contact), `c${contact}-3`]).sort(),
+      );
       return { standIn, results };
     } finally {
       await standIn.close();
@@ -75,15 +96,24 @@ describe("one contact, one request at a time, in input order", () => {
   });
 
   it("a first update answered 503 after 150 ms and retried: the retry goes before the newer updates, every contact ends at its last value", async () => {
-    const { standIn, results } = await scenario(({ nth }) => (nth === 1 ? { delayMs: 150, status: 503 } : { delayMs: 5 }));
-    expect(standIn.stats().serverErrors).toBe(20);
-    expect(results.filter((result) => result.attempts === 2).map((result) => result.index).sort((a, b) => a - b)).toEqual(
-      Array.from({ length: 20 }, (_, index) => index),
+    const { standIn, results } = await scenario(({ nth }) =>
+      nth === 1 ? { delayMs: 150, status: 503 } : { delayMs: 5 },
     );
+    expect(standIn.stats().serverErrors).toBe(20);
+    expect(
+      results
+        .filter((result) => result.attempts === 2)
+        .map((result) => result.index)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 20 }, (_, index) => index));
   });
 
   it("sends the later update when the earlier one finally fails, and records both", async () => {
-    const standIn = await startRateLimitedStandIn({ limit: 5_000, record: true, script: ({ nth }) => (nth === 1 ? { status: 503 } : {}) });
+    const standIn = await startRateLimitedStandIn({
+      limit: 5_000,
+      record: true,
+      script: ({ nth }) => (nth === 1 ? { status: 503 } : {}),
+    });
     try {
       const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
       const items = [0, 1].map((index) => ({ uuid: uuidOf(0), update: { name: `i${index}` } }));
@@ -118,7 +148,11 @@ describe("one contact, one request at a time, in input order", () => {
 
   it("does not hold other contacts back, and reads no further than `concurrency` items behind a busy contact", async () => {
     // The first contact's first update takes 300 ms; the input then repeats that contact for ever.
-    const standIn = await startRateLimitedStandIn({ limit: 50_000, record: true, script: ({ uuid, nth }) => ({ delayMs: uuid === uuidOf(0) && nth === 1 ? 300 : 0 }) });
+    const standIn = await startRateLimitedStandIn({
+      limit: 50_000,
+      record: true,
+      script: ({ uuid, nth }) => ({ delayMs: uuid === uuidOf(0) && nth === 1 ? 300 : 0 }),
+    });
     try {
       const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
       let pulled = 0;
@@ -176,7 +210,10 @@ describe("a refused token stops the batch", () => {
             return contact;
           },
           (error: unknown) => {
-            if (counts.pendingAtRefusal < 0 && (error instanceof AuthenticationError || error instanceof PermissionDeniedError))
+            if (
+              counts.pendingAtRefusal < 0 &&
+              (error instanceof AuthenticationError || error instanceof PermissionDeniedError)
+            )
               counts.pendingAtRefusal = counts.pending;
             counts.pending--;
             throw error;
@@ -189,10 +226,16 @@ describe("a refused token stops the batch", () => {
 
   for (const status of [401, 403]) {
     it(`a batch of 1,000 answered ${status} sends only the requests in flight when the first ${status} came back`, async () => {
-      const standIn = await startRateLimitedStandIn({ limit: 50_000, script: () => ({ status, delayMs: 2 }) });
+      const standIn = await startRateLimitedStandIn({
+        limit: 50_000,
+        script: () => ({ status, delayMs: 2 }),
+      });
       try {
         const { callbell, counts } = countingClient(standIn);
-        const items = Array.from({ length: 1_000 }, (_, index) => ({ uuid: uuidOf(index), update: { name: `i${index}` } }));
+        const items = Array.from({ length: 1_000 }, (_, index) => ({
+          uuid: uuidOf(index),
+          update: { name: `i${index}` },
+        }));
         const results = await collect(callbell, items);
         expectOneResultEach(results, 1_000);
         expect(counts.afterRefusal).toBe(0);
@@ -227,16 +270,32 @@ describe("a refused token stops the batch", () => {
     };
     const standIn = await startRateLimitedStandIn({ limit: 50_000, script });
     try {
-      const items = Array.from({ length: 20 }, (_, index) => ({ uuid: uuidOf(index), update: { name: `i${index}` } }));
+      const items = Array.from({ length: 20 }, (_, index) => ({
+        uuid: uuidOf(index),
+        update: { name: `i${index}` },
+      }));
       // Reading pauses at 10 items held: 0-9 are sent, 10-19 wait.
-      const results = await collect(createCallbellClient({ token: TOKEN, baseUrl: standIn.url }), items, { concurrency: 10, ratePerSecond: 5_000 });
+      const results = await collect(createCallbellClient({ token: TOKEN, baseUrl: standIn.url }), items, {
+        concurrency: 10,
+        ratePerSecond: 5_000,
+      });
       expectOneResultEach(results, 20);
       const byIndex = new Map(results.map((result) => [result.index, result]));
       expect(byIndex.get(1)).toMatchObject({ ok: false, attempts: 1, error: expect.any(NotFoundError) });
-      expect(byIndex.get(2)).toMatchObject({ ok: false, attempts: 1, error: expect.any(UnprocessableEntityError) });
-      expect(byIndex.get(5)).toMatchObject({ ok: false, attempts: 1, error: expect.any(AuthenticationError) });
-      for (const index of [0, 3, 4, 6, 7, 8, 9]) expect(byIndex.get(index), String(index)).toMatchObject({ ok: true, attempts: 1 });
-      for (let index = 10; index < 20; index++) expect((byIndex.get(index) as { error: Error }).error).toBeInstanceOf(NotSentError);
+      expect(byIndex.get(2)).toMatchObject({
+        ok: false,
+        attempts: 1,
+        error: expect.any(UnprocessableEntityError),
+      });
+      expect(byIndex.get(5)).toMatchObject({
+        ok: false,
+        attempts: 1,
+        error: expect.any(AuthenticationError),
+      });
+      for (const index of [0, 3, 4, 6, 7, 8, 9])
+        expect(byIndex.get(index), String(index)).toMatchObject({ ok: true, attempts: 1 });
+      for (let index = 10; index < 20; index++)
+        expect((byIndex.get(index) as { error: Error }).error).toBeInstanceOf(NotSentError);
       expect(standIn.stats().requests).toBe(10);
     } finally {
       await standIn.close();
@@ -250,8 +309,14 @@ describe("a refused token stops the batch", () => {
     };
     const standIn = await startRateLimitedStandIn({ limit: 50_000, script });
     try {
-      const items = Array.from({ length: 30 }, (_, index) => ({ uuid: uuidOf(index), update: { name: `i${index}` } }));
-      const results = await collect(createCallbellClient({ token: TOKEN, baseUrl: standIn.url }), items, { concurrency: 2, ratePerSecond: 5_000 });
+      const items = Array.from({ length: 30 }, (_, index) => ({
+        uuid: uuidOf(index),
+        update: { name: `i${index}` },
+      }));
+      const results = await collect(createCallbellClient({ token: TOKEN, baseUrl: standIn.url }), items, {
+        concurrency: 2,
+        ratePerSecond: 5_000,
+      });
       expectOneResultEach(results, 30);
       expect(results.filter((result) => result.ok)).toHaveLength(28);
       expect(standIn.stats().requests).toBe(30);
@@ -263,7 +328,11 @@ describe("a refused token stops the batch", () => {
 
 describe("an input that throws part way", () => {
   it("stops sending; what is in flight reports, what was read and not sent gets a NotSentError, then the loop throws the input's error", async () => {
-    const standIn = await startRateLimitedStandIn({ limit: 50_000, record: true, script: () => ({ delayMs: 60 }) });
+    const standIn = await startRateLimitedStandIn({
+      limit: 50_000,
+      record: true,
+      script: () => ({ delayMs: 60 }),
+    });
     try {
       const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
       const failure = new Error("read failed");
@@ -271,7 +340,8 @@ describe("an input that throws part way", () => {
       // Items 0, 1 and 2 go out; item 3 (contact 0 again) waits behind item 0; then the input throws.
       async function* input() {
         try {
-          for (const [index, contact] of [0, 1, 2, 0].entries()) yield { uuid: uuidOf(contact), update: { name: `i${index}` } };
+          for (const [index, contact] of [0, 1, 2, 0].entries())
+            yield { uuid: uuidOf(contact), update: { name: `i${index}` } };
           await new Promise((resolve) => setTimeout(resolve, 10));
           throw failure;
         } finally {
@@ -281,7 +351,8 @@ describe("an input that throws part way", () => {
       const results: BulkResult[] = [];
       let thrown: unknown;
       try {
-        for await (const result of updateContacts(callbell, input(), { ratePerSecond: 5_000 })) results.push(result);
+        for await (const result of updateContacts(callbell, input(), { ratePerSecond: 5_000 }))
+          results.push(result);
       } catch (error) {
         thrown = error;
       }
@@ -303,7 +374,10 @@ describe("an input that throws part way", () => {
 
 describe(`order property (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and FC_NUM_RUNS override)`, () => {
   // Few contacts, so that uuids repeat; each item's own answer delay; faults drawn by the stand-in.
-  const batch = fc.array(fc.record({ contact: fc.integer({ min: 0, max: 5 }), delayMs: fc.integer({ min: 0, max: 25 }) }), { maxLength: 30 });
+  const batch = fc.array(
+    fc.record({ contact: fc.integer({ min: 0, max: 5 }), delayMs: fc.integer({ min: 0, max: 25 }) }),
+    { maxLength: 30 },
+  );
   const faults = fc.record({
     // A low limit earns 429s even at the pace of contacts sent one request at a time.
     limit: fc.oneof(fc.integer({ min: 3, max: 12 }), fc.integer({ min: 13, max: 3_000 })),
@@ -317,7 +391,17 @@ describe(`order property (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and
     fc.record({ kind: fc.constant("after-results" as const), at: fc.integer({ min: 0, max: 20 }) }),
     fc.record({ kind: fc.constant("after-ms" as const), at: fc.integer({ min: 0, max: 80 }) }),
   );
-  const reached = { runs: 0, repeats: 0, waitedBehind: 0, retries: 0, rateLimited: 0, resets: 0, serverErrors: 0, aborts: 0, laterAfterFailure: 0 };
+  const reached = {
+    runs: 0,
+    repeats: 0,
+    waitedBehind: 0,
+    retries: 0,
+    rateLimited: 0,
+    resets: 0,
+    serverErrors: 0,
+    aborts: 0,
+    laterAfterFailure: 0,
+  };
 
   it("per contact: requests in input order, never two in flight, each ends at its last value sent; every item one result", async () => {
     await fc.assert(
@@ -327,14 +411,31 @@ describe(`order property (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and
         abort,
         fc.integer({ min: 0, max: 2 }),
         fc.boolean(),
-        fc.record({ ratePerSecond: fc.integer({ min: 300, max: 3_000 }), concurrency: fc.integer({ min: 1, max: 16 }) }),
+        fc.record({
+          ratePerSecond: fc.integer({ min: 300, max: 3_000 }),
+          concurrency: fc.integer({ min: 1, max: 16 }),
+        }),
         async (entries, fault, abortAt, maxRetries, asyncInput, pace) => {
-          const standIn = await startRateLimitedStandIn({ ...fault, record: true, script: ({ body }) => ({ delayMs: entries[indexOf(body)]?.delayMs ?? 0 }) });
+          const standIn = await startRateLimitedStandIn({
+            ...fault,
+            record: true,
+            script: ({ body }) => ({ delayMs: entries[indexOf(body)]?.delayMs ?? 0 }),
+          });
           try {
             const controller = new AbortController();
-            const timer = abortAt.kind === "after-ms" ? setTimeout(() => controller.abort(new Error("time")), abortAt.at) : undefined;
-            const items: BulkItem[] = entries.map(({ contact }, index) => ({ uuid: uuidOf(contact), update: { name: `i${index}` } }));
-            const input = asyncInput ? (async function* () { yield* items; })() : items;
+            const timer =
+              abortAt.kind === "after-ms"
+                ? setTimeout(() => controller.abort(new Error("time")), abortAt.at)
+                : undefined;
+            const items: BulkItem[] = entries.map(({ contact }, index) => ({
+              uuid: uuidOf(contact),
+              update: { name: `i${index}` },
+            }));
+            const input = asyncInput
+              ? (async function* () {
+                  yield* items;
+                })()
+              : items;
             let sentAfterAbort = 0;
             const callbell = createCallbellClient({
               token: TOKEN,
@@ -347,9 +448,15 @@ describe(`order property (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and
             });
             const results: BulkResult[] = [];
             if (abortAt.kind === "after-results" && abortAt.at === 0) controller.abort(new Error("before"));
-            for await (const result of updateContacts(callbell, input, { ...pace, maxRetries, signal: controller.signal, retryDelayMs: () => 1 })) {
+            for await (const result of updateContacts(callbell, input, {
+              ...pace,
+              maxRetries,
+              signal: controller.signal,
+              retryDelayMs: () => 1,
+            })) {
               results.push(result);
-              if (abortAt.kind === "after-results" && results.length === abortAt.at) controller.abort(new Error("results"));
+              if (abortAt.kind === "after-results" && results.length === abortAt.at)
+                controller.abort(new Error("results"));
             }
             clearTimeout(timer);
 
@@ -359,13 +466,18 @@ describe(`order property (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and
             expect(stats.overlaps).toBe(0);
             expect(stats.requests).toBe(results.reduce((sum, result) => sum + result.attempts, 0));
             const arrivals = arrivalsByContact(standIn);
-            for (const [uuid, indexes] of arrivals) expect(isSorted(indexes), `${uuid}: ${indexes.join(" ")}`).toBe(true);
+            for (const [uuid, indexes] of arrivals)
+              expect(isSorted(indexes), `${uuid}: ${indexes.join(" ")}`).toBe(true);
             // Each contact holds its last update that succeeded; none that failed or was not sent was applied.
             for (const [uuid, contact] of standIn.contacts()) {
-              const succeeded = results.filter((result) => result.ok && result.uuid === uuid).map((result) => result.index);
+              const succeeded = results
+                .filter((result) => result.ok && result.uuid === uuid)
+                .map((result) => result.index);
               expect((contact as { name: string }).name).toBe(`i${Math.max(...succeeded)}`);
             }
-            expect(standIn.contacts().size).toBe(new Set(results.filter((result) => result.ok).map((result) => result.uuid)).size);
+            expect(standIn.contacts().size).toBe(
+              new Set(results.filter((result) => result.ok).map((result) => result.uuid)).size,
+            );
 
             // What this run reached.
             reached.runs++;
@@ -373,13 +485,22 @@ describe(`order property (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and
             for (const item of items) counts.set(item.uuid, (counts.get(item.uuid) ?? 0) + 1);
             if ([...counts.values()].some((count) => count > 1)) reached.repeats++;
             // An item sent while an earlier one of its contact would still have been in flight had it not waited.
-            if (pace.concurrency > 1 && [...arrivals.values()].some((indexes) => new Set(indexes).size > 1)) reached.waitedBehind++;
+            if (pace.concurrency > 1 && [...arrivals.values()].some((indexes) => new Set(indexes).size > 1))
+              reached.waitedBehind++;
             if (results.some((result) => result.attempts > 1)) reached.retries++;
             if (stats.rateLimited > 0) reached.rateLimited++;
             if (stats.resets > 0) reached.resets++;
             if (stats.serverErrors > 0) reached.serverErrors++;
-            if (results.some((result) => !result.ok && result.error instanceof NotSentError)) reached.aborts++;
-            const failedFirst = results.some((failed) => !failed.ok && failed.attempts > 0 && results.some((later) => later.uuid === failed.uuid && later.index > failed.index && later.attempts > 0));
+            if (results.some((result) => !result.ok && result.error instanceof NotSentError))
+              reached.aborts++;
+            const failedFirst = results.some(
+              (failed) =>
+                !failed.ok &&
+                failed.attempts > 0 &&
+                results.some(
+                  (later) => later.uuid === failed.uuid && later.index > failed.index && later.attempts > 0,
+                ),
+            );
             if (failedFirst) reached.laterAfterFailure++;
           } finally {
             await standIn.close();

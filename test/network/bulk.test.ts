@@ -6,8 +6,19 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startRateLimitedStandIn } from "../fakes/rate-limited-api.mjs";
-import { NotSentError, updateContacts, type BulkItem, type BulkProgress, type BulkResult } from "../../src/bulk/index.js";
-import { CallbellInputError, createCallbellClient, InternalServerError, RateLimitError } from "../../src/client/index.js";
+import {
+  NotSentError,
+  updateContacts,
+  type BulkItem,
+  type BulkProgress,
+  type BulkResult,
+} from "../../src/bulk/index.js";
+import {
+  CallbellInputError,
+  createCallbellClient,
+  InternalServerError,
+  RateLimitError,
+} from "../../src/client/index.js";
 import { schemaValidator } from "../support/spec.js";
 
 const TOKEN = "bulk_SECRET_0123456789abcdef";
@@ -18,7 +29,11 @@ const validUpdate = schemaValidator("ContactUpdate");
 type StandIn = Awaited<ReturnType<typeof startRateLimitedStandIn>>;
 
 /** Runs a batch to the end and returns its results, with the fetch calls made after `signal` aborted. */
-async function collect(standIn: StandIn, items: Iterable<BulkItem> | AsyncIterable<BulkItem>, options: Parameters<typeof updateContacts>[2] = {}) {
+async function collect(
+  standIn: StandIn,
+  items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
+  options: Parameters<typeof updateContacts>[2] = {},
+) {
   let sentAfterAbort = 0;
   let fetches = 0;
   const callbell = createCallbellClient({
@@ -31,7 +46,8 @@ async function collect(standIn: StandIn, items: Iterable<BulkItem> | AsyncIterab
     },
   });
   const results: BulkResult[] = [];
-  for await (const result of updateContacts(callbell, items, { retryDelayMs: () => 2, ...options })) results.push(result);
+  for await (const result of updateContacts(callbell, items, { retryDelayMs: () => 2, ...options }))
+    results.push(result);
   return { results, sentAfterAbort, fetches };
 }
 
@@ -50,13 +66,17 @@ describe("updateContacts against the rate-limited stand-in", () => {
   afterAll(() => standIn.close());
 
   it("updates every item once and returns each contact with its index", async () => {
-    const items = Array.from({ length: 50 }, (_, index) => ({ uuid: uuidOf(index), update: { name: `Name ${index}` } }));
+    const items = Array.from({ length: 50 }, (_, index) => ({
+      uuid: uuidOf(index),
+      update: { name: `Name ${index}` },
+    }));
     const before = standIn.stats().requests;
     const { results } = await collect(standIn, items, { ratePerSecond: 2_000 });
     expectOneResultEach(results, 50);
     for (const result of results) {
       expect(result.ok).toBe(true);
-      if (result.ok) expect(result.contact).toMatchObject({ uuid: uuidOf(result.index), name: `Name ${result.index}` });
+      if (result.ok)
+        expect(result.contact).toMatchObject({ uuid: uuidOf(result.index), name: `Name ${result.index}` });
       expect(result.attempts).toBe(1);
     }
     expect(standIn.stats().requests - before).toBe(50);
@@ -86,7 +106,9 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(message(0)).toBe("name must not be empty.");
     expect(message(1)).toBe('uuid must not contain "/", as "a/b" does.');
     expect(message(2)).toContain('tags has "x" twice; each value may appear once');
-    expect(message(2)).toContain('"phone_number" is not a field of a contact update; the fields are name, tags,');
+    expect(message(2)).toContain(
+      '"phone_number" is not a field of a contact update; the fields are name, tags,',
+    );
     expect(message(3)).toBe("the update names no field to change.");
     expect(standIn.requestsPerUuid().get(uuidOf(0))).toBe(before.get(uuidOf(0)));
   });
@@ -95,7 +117,9 @@ describe("updateContacts against the rate-limited stand-in", () => {
     const controller = new AbortController();
     controller.abort(new Error("stop"));
     const items = Array.from({ length: 20 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "N" } }));
-    const { results, fetches } = await collect(standIn, [...items, { uuid: uuidOf(20), update: {} }], { signal: controller.signal });
+    const { results, fetches } = await collect(standIn, [...items, { uuid: uuidOf(20), update: {} }], {
+      signal: controller.signal,
+    });
     expectOneResultEach(results, 21);
     expect(fetches).toBe(0);
     const invalid = results.pop()!;
@@ -112,7 +136,10 @@ describe("updateContacts against the rate-limited stand-in", () => {
 
   it("sends nothing after an abort that comes while the batch waits for its next slot", async () => {
     const controller = new AbortController();
-    const items = Array.from({ length: 10 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Slow" } }));
+    const items = Array.from({ length: 10 }, (_, index) => ({
+      uuid: uuidOf(index),
+      update: { name: "Slow" },
+    }));
     const before = standIn.stats().requests;
     let sentAfterAbort = 0;
     const callbell = createCallbellClient({
@@ -125,7 +152,10 @@ describe("updateContacts against the rate-limited stand-in", () => {
     });
     const results: BulkResult[] = [];
     // 10 per second: after the first result, the batch waits about 100 ms for its next slot.
-    for await (const result of updateContacts(callbell, items, { ratePerSecond: 10, signal: controller.signal })) {
+    for await (const result of updateContacts(callbell, items, {
+      ratePerSecond: 10,
+      signal: controller.signal,
+    })) {
       results.push(result);
       controller.abort(new Error("enough"));
     }
@@ -149,7 +179,10 @@ describe("updateContacts against the rate-limited stand-in", () => {
     }
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
     let count = 0;
-    for await (const result of updateContacts(callbell, generated(), { ratePerSecond: 3_000, concurrency: 8 })) {
+    for await (const result of updateContacts(callbell, generated(), {
+      ratePerSecond: 3_000,
+      concurrency: 8,
+    })) {
       settled++;
       count++;
       expect(result.ok).toBe(true);
@@ -161,7 +194,10 @@ describe("updateContacts against the rate-limited stand-in", () => {
 
   it("ends with the error of an onProgress (at once) or an input that throws (after the results of the items read), with no unhandled rejection", async () => {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
-    const items = Array.from({ length: 30 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Boom" } }));
+    const items = Array.from({ length: 30 }, (_, index) => ({
+      uuid: uuidOf(index),
+      update: { name: "Boom" },
+    }));
     const failure = new Error("progress failed");
     let calls = 0;
     const consume = async (input: Iterable<BulkItem> | AsyncIterable<BulkItem>, onProgress?: () => void) => {
@@ -169,9 +205,11 @@ describe("updateContacts against the rate-limited stand-in", () => {
         // read everything
       }
     };
-    await expect(consume(items, () => {
-      if (++calls === 5) throw failure;
-    })).rejects.toBe(failure);
+    await expect(
+      consume(items, () => {
+        if (++calls === 5) throw failure;
+      }),
+    ).rejects.toBe(failure);
     let closed = false;
     async function* brokenInput() {
       try {
@@ -192,7 +230,8 @@ describe("updateContacts against the rate-limited stand-in", () => {
         returned = true;
       }
     }
-    for await (const result of updateContacts(callbell, endless(), { ratePerSecond: 3_000 })) if (result.index >= 0) break;
+    for await (const result of updateContacts(callbell, endless(), { ratePerSecond: 3_000 }))
+      if (result.index >= 0) break;
     expect(returned).toBe(true);
   });
 
@@ -211,7 +250,10 @@ describe("a 429 slows the whole batch", () => {
     // 20 per second served, asked for 200: the first 429 pauses everything for about a second.
     const standIn = await startRateLimitedStandIn({ limit: 20, retryAfter: "seconds" });
     try {
-      const items = Array.from({ length: 40 }, (_, index) => ({ uuid: uuidOf(index), update: { name: "Paced" } }));
+      const items = Array.from({ length: 40 }, (_, index) => ({
+        uuid: uuidOf(index),
+        update: { name: "Paced" },
+      }));
       const rates: number[] = [];
       const started = performance.now();
       const { results } = await collect(standIn, items, {
@@ -237,7 +279,9 @@ describe("a 429 slows the whole batch", () => {
   it("gives an item the client's typed error when its retries run out", async () => {
     const standIn = await startRateLimitedStandIn({ limit: 5_000, serverErrors: 1 });
     try {
-      const { results } = await collect(standIn, [{ uuid: uuidOf(1), update: { name: "X" } }], { maxRetries: 2 });
+      const { results } = await collect(standIn, [{ uuid: uuidOf(1), update: { name: "X" } }], {
+        maxRetries: 2,
+      });
       expect(results).toHaveLength(1);
       expect(results[0]).toMatchObject({ ok: false, attempts: 3 });
       expect((results[0] as { error: Error }).error).toBeInstanceOf(InternalServerError);
@@ -257,7 +301,8 @@ describe("a 429 slows the whole batch", () => {
       const port = (server.address() as { port: number }).port;
       const callbell = createCallbellClient({ token: TOKEN, baseUrl: `http://127.0.0.1:${port}/v1` });
       const results: BulkResult[] = [];
-      for await (const result of updateContacts(callbell, [{ uuid: uuidOf(0), update: { name: "X" } }])) results.push(result);
+      for await (const result of updateContacts(callbell, [{ uuid: uuidOf(0), update: { name: "X" } }]))
+        results.push(result);
       expect(results).toHaveLength(1);
       expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
       const error = (results[0] as unknown as { error: RateLimitError }).error;
@@ -273,7 +318,14 @@ describe("a 429 slows the whole batch", () => {
 describe(`properties (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and FC_NUM_RUNS override)`, () => {
   const item = fc.oneof(
     { weight: 4, arbitrary: fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }) }) },
-    { weight: 1, arbitrary: fc.oneof(fc.constant({}), fc.record({ name: fc.constant("") }), fc.record({ phone_number: fc.string() })) },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        fc.constant({}),
+        fc.record({ name: fc.constant("") }),
+        fc.record({ phone_number: fc.string() }),
+      ),
+    },
   );
   const faults = fc.record({
     limit: fc.integer({ min: 50, max: 3_000 }),
@@ -297,14 +349,24 @@ describe(`properties (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and FC_
         abort,
         fc.integer({ min: 0, max: 3 }),
         fc.boolean(),
-        fc.record({ ratePerSecond: fc.integer({ min: 300, max: 3_000 }), concurrency: fc.integer({ min: 1, max: 32 }) }),
+        fc.record({
+          ratePerSecond: fc.integer({ min: 300, max: 3_000 }),
+          concurrency: fc.integer({ min: 1, max: 32 }),
+        }),
         async (updates, fault, abortAt, maxRetries, asyncInput, pace) => {
           const standIn = await startRateLimitedStandIn(fault);
           try {
             const controller = new AbortController();
-            const timer = abortAt.kind === "after-ms" ? setTimeout(() => controller.abort(new Error("time")), abortAt.at) : undefined;
+            const timer =
+              abortAt.kind === "after-ms"
+                ? setTimeout(() => controller.abort(new Error("time")), abortAt.at)
+                : undefined;
             const items = updates.map((update, index) => ({ uuid: uuidOf(index), update }) as BulkItem);
-            const input = asyncInput ? (async function* () { yield* items; })() : items;
+            const input = asyncInput
+              ? (async function* () {
+                  yield* items;
+                })()
+              : items;
             let sentAfterAbort = 0;
             const callbell = createCallbellClient({
               token: TOKEN,
@@ -324,7 +386,8 @@ describe(`properties (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and FC_
               retryDelayMs: () => 1,
             })) {
               results.push(result);
-              if (abortAt.kind === "after-results" && results.length === abortAt.at) controller.abort(new Error("results"));
+              if (abortAt.kind === "after-results" && results.length === abortAt.at)
+                controller.abort(new Error("results"));
             }
             clearTimeout(timer);
 
@@ -339,9 +402,11 @@ describe(`properties (fast-check seed ${SEED}, ${NUM_RUNS} runs; FC_SEED and FC_
               if (!valid) expect(result).toMatchObject({ ok: false, attempts: 0 });
               if (!valid && !result.ok) expect(result.error).toBeInstanceOf(CallbellInputError);
               if (result.ok) expect(result.attempts).toBeGreaterThan(0);
-              if (!result.ok && result.attempts === 0 && valid) expect(result.error).toBeInstanceOf(NotSentError);
+              if (!result.ok && result.attempts === 0 && valid)
+                expect(result.error).toBeInstanceOf(NotSentError);
               // Every fault the stand-in plays is retryable: without an abort, a valid item fails only when its retries ran out.
-              if (!controller.signal.aborted && valid && !result.ok) expect(result.attempts).toBe(maxRetries + 1);
+              if (!controller.signal.aborted && valid && !result.ok)
+                expect(result.attempts).toBe(maxRetries + 1);
             }
             // Every request the batch counted reached the server, and no other.
             expect(standIn.stats().requests).toBe(attempts);

@@ -15,7 +15,10 @@ function activeResources(): Record<string, number> {
 }
 
 /** The kinds of resource of which more are open than in `baseline`, once they have had `withinMs` to close. */
-async function leftOpenBeyond(baseline: Record<string, number>, withinMs: number): Promise<Record<string, number>> {
+async function leftOpenBeyond(
+  baseline: Record<string, number>,
+  withinMs: number,
+): Promise<Record<string, number>> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const extra = Object.fromEntries(
@@ -55,7 +58,9 @@ describe("concurrency", () => {
 
     const started = performance.now();
     const results = await Promise.all(
-      Array.from({ length: CALLS }, (_, index) => callbell.updateContact(`contact ${index}/😀`, { name: `Name ${index}` })),
+      Array.from({ length: CALLS }, (_, index) =>
+        callbell.updateContact(`contact ${index}/😀`, { name: `Name ${index}` }),
+      ),
     );
     const elapsed = performance.now() - started;
 

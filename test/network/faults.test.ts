@@ -18,7 +18,16 @@ import {
   type CallbellClientOptions,
 } from "../../src/client/index.js";
 import { leaksOf } from "../support/secret-leaks.js";
-import { contact, hang, reply, reset, startScriptedServer, trickle, type ScriptedServer, type Step } from "../fakes/scripted-api.js";
+import {
+  contact,
+  hang,
+  reply,
+  reset,
+  startScriptedServer,
+  trickle,
+  type ScriptedServer,
+  type Step,
+} from "../fakes/scripted-api.js";
 
 const TOKEN = "fault_SECRET_0123456789abcdef";
 const UPDATE = { name: "Joe", tags: ["Interested"], custom_fields: { orderNumber: 123 } };
@@ -79,7 +88,10 @@ function expectNoToken(expect: ExpectStatic, error: unknown) {
 }
 
 describe.concurrent("connection faults", () => {
-  it("a connection reset on every attempt: CallbellConnectionError after 3 attempts and both backoffs", async ({ expect, serve }) => {
+  it("a connection reset on every attempt: CallbellConnectionError after 3 attempts and both backoffs", async ({
+    expect,
+    serve,
+  }) => {
     const { error, arrivals, elapsed } = await run(serve, [reset]);
     expect(error).toBeInstanceOf(CallbellConnectionError);
     expect(error).not.toBeInstanceOf(CallbellTimeoutError);
@@ -99,14 +111,19 @@ describe.concurrent("connection faults", () => {
     within(expect, gaps[0]!, FIRST_BACKOFF, "wait before retry");
   });
 
-  it("a server that hangs past the timeout: CallbellTimeoutError after 3 timed-out attempts", async ({ expect, serve }) => {
+  it("a server that hangs past the timeout: CallbellTimeoutError after 3 timed-out attempts", async ({
+    expect,
+    serve,
+  }) => {
     const timeoutMs = 250;
     const { error, arrivals, elapsed } = await run(serve, [hang], { timeoutMs });
     expect(error).toBeInstanceOf(CallbellTimeoutError);
     expect(error).toBeInstanceOf(CallbellConnectionError);
     expect((error as CallbellTimeoutError).attempts).toBe(3);
     expect((error as CallbellTimeoutError).timeoutMs).toBe(timeoutMs);
-    expect((error as Error).message).toBe("Could not reach Callbell after 3 attempts: no answer within the 250 ms timeout (timeoutMs).");
+    expect((error as Error).message).toBe(
+      "Could not reach Callbell after 3 attempts: no answer within the 250 ms timeout (timeoutMs).",
+    );
     expect(arrivals).toHaveLength(3);
     within(expect, elapsed, [3 * timeoutMs + BOTH_BACKOFFS[0], 3 * timeoutMs + BOTH_BACKOFFS[1]], "elapsed");
     expectNoToken(expect, error);
@@ -121,17 +138,30 @@ describe.concurrent("connection faults", () => {
     within(expect, elapsed, [4 * 80, 4 * 80], "elapsed");
   });
 
-  it("a body that stalls after its first bytes: CallbellTimeoutError, the timeout covering the body too", async ({ expect, serve }) => {
+  it("a body that stalls after its first bytes: CallbellTimeoutError, the timeout covering the body too", async ({
+    expect,
+    serve,
+  }) => {
     const timeoutMs = 300;
-    const { error, arrivals, elapsed } = await run(serve, [trickle(['{"contact":', "{}}"], 10, { stallAfter: 1 })], { timeoutMs, maxRetries: 1 });
+    const { error, arrivals, elapsed } = await run(
+      serve,
+      [trickle(['{"contact":', "{}}"], 10, { stallAfter: 1 })],
+      { timeoutMs, maxRetries: 1 },
+    );
     expect(error).toBeInstanceOf(CallbellTimeoutError);
     expect((error as CallbellTimeoutError).attempts).toBe(2);
     expect(arrivals).toHaveLength(2);
     within(expect, elapsed, [2 * timeoutMs + FIRST_BACKOFF[0], 2 * timeoutMs + FIRST_BACKOFF[1]], "elapsed");
   });
 
-  it("a body cut off by a reset, then 200: retried, resolves on the second attempt", async ({ expect, serve }) => {
-    const { value, arrivals, gaps } = await run(serve, [trickle(['{"contact":', "{}}"], 10, { resetAfter: 1 }), reply(200)]);
+  it("a body cut off by a reset, then 200: retried, resolves on the second attempt", async ({
+    expect,
+    serve,
+  }) => {
+    const { value, arrivals, gaps } = await run(serve, [
+      trickle(['{"contact":', "{}}"], 10, { resetAfter: 1 }),
+      reply(200),
+    ]);
     expect(value).toEqual(contact);
     expect(arrivals).toHaveLength(2);
     expectSameRequests(expect, arrivals);
@@ -140,16 +170,27 @@ describe.concurrent("connection faults", () => {
 });
 
 describe.concurrent("rate limits and server errors", () => {
-  it("429 with Retry-After: 1, then 200: waits the second the server asked for", async ({ expect, serve }) => {
-    const { value, arrivals, gaps } = await run(serve, [reply(429, { error: "Too Many Requests" }, { "Retry-After": "1" }), reply(200)]);
+  it("429 with Retry-After: 1, then 200: waits the second the server asked for", async ({
+    expect,
+    serve,
+  }) => {
+    const { value, arrivals, gaps } = await run(serve, [
+      reply(429, { error: "Too Many Requests" }, { "Retry-After": "1" }),
+      reply(200),
+    ]);
     expect(value).toEqual(contact);
     expect(arrivals).toHaveLength(2);
     expectSameRequests(expect, arrivals);
     within(expect, gaps[0]!, [1_000, 1_000], "wait before retry");
   });
 
-  it("429 with Retry-After: 1 on every attempt: RateLimitError after 3 attempts, 1 s apart", async ({ expect, serve }) => {
-    const { error, arrivals, gaps } = await run(serve, [reply(429, { error: "Too Many Requests" }, { "Retry-After": "1" })]);
+  it("429 with Retry-After: 1 on every attempt: RateLimitError after 3 attempts, 1 s apart", async ({
+    expect,
+    serve,
+  }) => {
+    const { error, arrivals, gaps } = await run(serve, [
+      reply(429, { error: "Too Many Requests" }, { "Retry-After": "1" }),
+    ]);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).attempts).toBe(3);
     expect((error as RateLimitError).retryAfter).toBe("1");
@@ -166,7 +207,10 @@ describe.concurrent("rate limits and server errors", () => {
     const datedRateLimit: Step = (_request, response) => {
       // At least a second ahead, on a whole second (HTTP-dates have no milliseconds).
       retryAt = Math.ceil(Date.now() / 1_000) * 1_000 + 1_000;
-      response.writeHead(429, { "Content-Type": "application/json", "Retry-After": new Date(retryAt).toUTCString() });
+      response.writeHead(429, {
+        "Content-Type": "application/json",
+        "Retry-After": new Date(retryAt).toUTCString(),
+      });
       response.end("{}");
     };
     const { value, arrivals, gaps } = await run(serve, [datedRateLimit, reply(200)]);
@@ -177,8 +221,13 @@ describe.concurrent("rate limits and server errors", () => {
     within(expect, secondArrivedAt - retryAt, [0, 0], "second attempt after the Retry-After date");
   });
 
-  it("429 asking for more than the 60 s cap: fails fast with the RateLimitError, not retried", async ({ expect, serve }) => {
-    const { error, arrivals, elapsed } = await run(serve, [reply(429, { error: "Quota" }, { "Retry-After": "3600" })]);
+  it("429 asking for more than the 60 s cap: fails fast with the RateLimitError, not retried", async ({
+    expect,
+    serve,
+  }) => {
+    const { error, arrivals, elapsed } = await run(serve, [
+      reply(429, { error: "Quota" }, { "Retry-After": "3600" }),
+    ]);
     expect(error).toBeInstanceOf(RateLimitError);
     expect((error as RateLimitError).attempts).toBe(1);
     expect((error as RateLimitError).retryAfterMs).toBe(3_600_000);
@@ -187,34 +236,52 @@ describe.concurrent("rate limits and server errors", () => {
   });
 
   it("503, then 200: resolves on the second attempt after one backoff", async ({ expect, serve }) => {
-    const { value, arrivals, gaps } = await run(serve, [reply(503, { error: "Service Unavailable" }), reply(200)]);
+    const { value, arrivals, gaps } = await run(serve, [
+      reply(503, { error: "Service Unavailable" }),
+      reply(200),
+    ]);
     expect(value).toEqual(contact);
     expect(arrivals).toHaveLength(2);
     expectSameRequests(expect, arrivals);
     within(expect, gaps[0]!, FIRST_BACKOFF, "wait before retry");
   });
 
-  it("500 on every attempt: InternalServerError after 3 attempts and both backoffs", async ({ expect, serve }) => {
-    const { error, arrivals, elapsed } = await run(serve, [reply(500, { message: "Something broke" }, { "X-Request-Id": "req-500" })]);
+  it("500 on every attempt: InternalServerError after 3 attempts and both backoffs", async ({
+    expect,
+    serve,
+  }) => {
+    const { error, arrivals, elapsed } = await run(serve, [
+      reply(500, { message: "Something broke" }, { "X-Request-Id": "req-500" }),
+    ]);
     expect(error).toBeInstanceOf(InternalServerError);
     const apiError = error as InternalServerError;
     expect(apiError.attempts).toBe(3);
     expect(apiError.status).toBe(500);
     expect(apiError.requestId).toBe("req-500");
-    expect(apiError.message).toBe(`Callbell answered 500 Internal Server Error to PATCH /contacts/${contact.uuid} after 3 attempts: Something broke`);
+    expect(apiError.message).toBe(
+      `Callbell answered 500 Internal Server Error to PATCH /contacts/${contact.uuid} after 3 attempts: Something broke`,
+    );
     expect(arrivals).toHaveLength(3);
     expectSameRequests(expect, arrivals);
     within(expect, elapsed, BOTH_BACKOFFS, "elapsed");
     expectNoToken(expect, error);
   });
 
-  it("a proxy's HTML error page (502): InternalServerError quoting the page's text, not its markup, after 3 attempts", async ({ expect, serve }) => {
-    const page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
-    const { error, arrivals, elapsed } = await run(serve, [reply(502, page, { "Content-Type": "text/html" })]);
+  it("a proxy's HTML error page (502): InternalServerError quoting the page's text, not its markup, after 3 attempts", async ({
+    expect,
+    serve,
+  }) => {
+    const page =
+      "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>";
+    const { error, arrivals, elapsed } = await run(serve, [
+      reply(502, page, { "Content-Type": "text/html" }),
+    ]);
     expect(error).toBeInstanceOf(InternalServerError);
     expect((error as InternalServerError).attempts).toBe(3);
     expect((error as InternalServerError).body).toBe(page);
-    expect((error as Error).message).toMatch(/502 Bad Gateway to PATCH .* after 3 attempts: 502 Bad Gateway Bad Gateway$/);
+    expect((error as Error).message).toMatch(
+      /502 Bad Gateway to PATCH .* after 3 attempts: 502 Bad Gateway Bad Gateway$/,
+    );
     expect(arrivals).toHaveLength(3);
     within(expect, elapsed, BOTH_BACKOFFS, "elapsed");
   });
@@ -238,7 +305,10 @@ describe.concurrent("rate limits and server errors", () => {
 
 describe.concurrent("2xx bodies: never retried (the update was applied), one quick attempt", () => {
   /** One attempt reached the server and the call took no longer than a round trip. */
-  function expectOneQuickAttempt(expect: ExpectStatic, { arrivals, elapsed }: Awaited<ReturnType<typeof run>>) {
+  function expectOneQuickAttempt(
+    expect: ExpectStatic,
+    { arrivals, elapsed }: Awaited<ReturnType<typeof run>>,
+  ) {
     expect(arrivals).toHaveLength(1);
     within(expect, elapsed, [0, 0], "elapsed");
   }
@@ -258,21 +328,32 @@ describe.concurrent("2xx bodies: never retried (the update was applied), one qui
     expectOneQuickAttempt(expect, result);
   });
 
-  it("an HTML page with status 200 (a captive portal): CallbellResponseFormatError with the page and its Content-Type", async ({ expect, serve }) => {
+  it("an HTML page with status 200 (a captive portal): CallbellResponseFormatError with the page and its Content-Type", async ({
+    expect,
+    serve,
+  }) => {
     const page = "<html><body>Log in to the Wi-Fi</body></html>";
     const result = await run(serve, [reply(200, page, { "Content-Type": "text/html; charset=utf-8" })]);
     expectFormatError(expect, result.error, page);
-    expect((result.error as CallbellResponseFormatError).headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect((result.error as CallbellResponseFormatError).headers.get("content-type")).toBe(
+      "text/html; charset=utf-8",
+    );
     expectOneQuickAttempt(expect, result);
   });
 
-  it("a wrong Content-Type on a JSON contact: resolves, as the body is what counts", async ({ expect, serve }) => {
+  it("a wrong Content-Type on a JSON contact: resolves, as the body is what counts", async ({
+    expect,
+    serve,
+  }) => {
     const result = await run(serve, [reply(200, { contact }, { "Content-Type": "text/plain" })]);
     expect(result.value).toEqual(contact);
     expectOneQuickAttempt(expect, result);
   });
 
-  it("a wrong Content-Type on a body that is not JSON: CallbellResponseFormatError", async ({ expect, serve }) => {
+  it("a wrong Content-Type on a body that is not JSON: CallbellResponseFormatError", async ({
+    expect,
+    serve,
+  }) => {
     const xml = "<contact><uuid>1</uuid></contact>";
     const result = await run(serve, [reply(200, xml, { "Content-Type": "application/xml" })]);
     expectFormatError(expect, result.error, xml);
@@ -294,13 +375,18 @@ describe.concurrent("2xx bodies: never retried (the update was applied), one qui
 });
 
 describe.concurrent("the caller's abort, and callbell.api", () => {
-  it("an abort during the backoff rejects at once with the signal's reason and sends nothing more", async ({ expect, serve }) => {
+  it("an abort during the backoff rejects at once with the signal's reason and sends nothing more", async ({
+    expect,
+    serve,
+  }) => {
     const server = await serve(reply(503, { error: "Service Unavailable" }), reply(200));
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: server.url });
     const controller = new AbortController();
     const reason = new Error("caller gave up");
     const started = performance.now();
-    const pending = callbell.updateContact(contact.uuid, UPDATE, { signal: controller.signal }).catch((e: unknown) => e);
+    const pending = callbell
+      .updateContact(contact.uuid, UPDATE, { signal: controller.signal })
+      .catch((e: unknown) => e);
     setTimeout(() => controller.abort(reason), 150);
     const error = await pending;
     const elapsed = performance.now() - started;
@@ -314,14 +400,19 @@ describe.concurrent("the caller's abort, and callbell.api", () => {
     const server = await serve(hang);
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: server.url });
     const started = performance.now();
-    const error = await callbell.updateContact(contact.uuid, UPDATE, { signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);
+    const error = await callbell
+      .updateContact(contact.uuid, UPDATE, { signal: AbortSignal.timeout(200) })
+      .catch((e: unknown) => e);
     expect((error as DOMException).name).toBe("TimeoutError");
     expect(error).not.toBeInstanceOf(CallbellTimeoutError);
     within(expect, performance.now() - started, [200, 200], "elapsed");
     expect(server.arrivals).toHaveLength(1);
   });
 
-  it("callbell.api retries too: 503 then 200 gives data, with the body re-sent byte for byte", async ({ expect, serve }) => {
+  it("callbell.api retries too: 503 then 200 gives data, with the body re-sent byte for byte", async ({
+    expect,
+    serve,
+  }) => {
     const server = await serve(reply(503, { error: "Service Unavailable" }), reply(200));
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: server.url });
     const { data, error, response } = await callbell.api.PATCH("/contacts/{uuid}", {
@@ -335,7 +426,10 @@ describe.concurrent("the caller's abort, and callbell.api", () => {
     expect(server.arrivals).toHaveLength(2);
   });
 
-  it("callbell.api throws CallbellConnectionError with the attempt count when no response ever arrives", async ({ expect, serve }) => {
+  it("callbell.api throws CallbellConnectionError with the attempt count when no response ever arrives", async ({
+    expect,
+    serve,
+  }) => {
     const server = await serve(reset);
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: server.url, maxRetries: 1 });
     const error = await callbell.api

@@ -11,7 +11,13 @@ import {
   type CallbellClientOptions,
   type RequestOptions,
 } from "../../src/client/index.js";
-import { contact, reply, startScriptedServer, type ScriptedServer, type Step } from "../fakes/scripted-api.js";
+import {
+  contact,
+  reply,
+  startScriptedServer,
+  type ScriptedServer,
+  type Step,
+} from "../fakes/scripted-api.js";
 import { TOKEN, UUID } from "../support/stub-fetch.js";
 
 const vias = ["updateContact", "api"] as const;
@@ -42,11 +48,17 @@ function clientOf(server: ScriptedServer, options: Partial<CallbellClientOptions
 }
 
 /** One call by the path named, settled: the contact (or callbell.api's data), or the error. */
-async function call(callbell: ReturnType<typeof createCallbellClient>, via: Via, options: RequestOptions = {}) {
+async function call(
+  callbell: ReturnType<typeof createCallbellClient>,
+  via: Via,
+  options: RequestOptions = {},
+) {
   const pending: Promise<unknown> =
     via === "updateContact"
       ? callbell.updateContact(UUID, { name: "Joe" }, options)
-      : callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: { name: "Joe" }, ...options }).then(({ data }) => data);
+      : callbell.api
+          .PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: { name: "Joe" }, ...options })
+          .then(({ data }) => data);
   return pending.then(
     (value) => ({ value, error: undefined as unknown }),
     (error: unknown) => ({ value: undefined as unknown, error }),
@@ -68,18 +80,27 @@ describe.each(vias)("via %s", (via) => {
     expect(server.arrivals).toEqual([]);
   });
 
-  it.each([0, -1, 1.5, Number.NaN, Infinity, 2 ** 53])("maxResponseBytes %s is a CallbellInputError, for the client and per call, and nothing is sent", async (bytes) => {
-    const server = await serve(reply(200));
-    expect(() => createCallbellClient({ token: TOKEN, baseUrl: server.url, maxResponseBytes: bytes })).toThrow(
-      expect.objectContaining({ name: "CallbellInputError", field: "maxResponseBytes", message: "maxResponseBytes must be an integer > 0." }),
-    );
-    const { callbell, started } = clientOf(server);
-    const { error } = await call(callbell, via, { maxResponseBytes: bytes });
-    expect(error).toBeInstanceOf(CallbellInputError);
-    expect(error).toMatchObject({ field: "maxResponseBytes" });
-    expect(started).toEqual([]);
-    expect(server.arrivals).toEqual([]);
-  });
+  it.each([0, -1, 1.5, Number.NaN, Infinity, 2 ** 53])(
+    "maxResponseBytes %s is a CallbellInputError, for the client and per call, and nothing is sent",
+    async (bytes) => {
+      const server = await serve(reply(200));
+      expect(() =>
+        createCallbellClient({ token: TOKEN, baseUrl: server.url, maxResponseBytes: bytes }),
+      ).toThrow(
+        expect.objectContaining({
+          name: "CallbellInputError",
+          field: "maxResponseBytes",
+          message: "maxResponseBytes must be an integer > 0.",
+        }),
+      );
+      const { callbell, started } = clientOf(server);
+      const { error } = await call(callbell, via, { maxResponseBytes: bytes });
+      expect(error).toBeInstanceOf(CallbellInputError);
+      expect(error).toMatchObject({ field: "maxResponseBytes" });
+      expect(started).toEqual([]);
+      expect(server.arrivals).toEqual([]);
+    },
+  );
 
   it("a body of exactly maxResponseBytes is read; one byte more is a CallbellResponseTooLargeError, not retried", async () => {
     const length = Buffer.byteLength(JSON.stringify({ contact }));
@@ -91,7 +112,9 @@ describe.each(vias)("via %s", (via) => {
     const { error } = await call(under.callbell, via);
     expect(error).toBeInstanceOf(CallbellResponseTooLargeError);
     expect(error).toMatchObject({ maxResponseBytes: length - 1, status: 200, attempts: 1, bodyText: "" });
-    expect((error as Error).message).toBe(`Callbell answered 200 after 1 attempt but the body is over maxResponseBytes (${length - 1}).`);
+    expect((error as Error).message).toBe(
+      `Callbell answered 200 after 1 attempt but the body is over maxResponseBytes (${length - 1}).`,
+    );
     expect(under.started).toHaveLength(1);
   });
 
@@ -99,8 +122,14 @@ describe.each(vias)("via %s", (via) => {
     const length = Buffer.byteLength(JSON.stringify({ contact }));
     const server = await serve(reply(200));
     const small = clientOf(server, { maxResponseBytes: 10 });
-    expect(await call(small.callbell, via, { maxResponseBytes: length })).toEqual({ value: expected(via), error: undefined });
-    expect((await call(small.callbell, via)).error).toMatchObject({ name: "CallbellResponseTooLargeError", maxResponseBytes: 10 });
+    expect(await call(small.callbell, via, { maxResponseBytes: length })).toEqual({
+      value: expected(via),
+      error: undefined,
+    });
+    expect((await call(small.callbell, via)).error).toMatchObject({
+      name: "CallbellResponseTooLargeError",
+      maxResponseBytes: 10,
+    });
 
     const large = clientOf(server);
     const { error } = await call(large.callbell, via, { maxResponseBytes: length - 1 });
@@ -136,7 +165,10 @@ describe.each(vias)("via %s", (via) => {
     expect(error).toBeInstanceOf(CallbellResponseTooLargeError);
     // The client closes its side at once: the server sees the connection end long before its last chunk.
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-    expect(closedAfter, "the connection stayed open: the client left the rest of the body unread, not cancelled").toBeDefined();
+    expect(
+      closedAfter,
+      "the connection stayed open: the client left the rest of the body unread, not cancelled",
+    ).toBeDefined();
     expect(closedAfter!).toBeLessThan(TOTAL / 4);
   });
 });

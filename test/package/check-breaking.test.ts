@@ -1,7 +1,17 @@
 // The breaking-change check: its judgement of single edits to the real bundled spec, its version
 // rule, and the command and `npm run release` end to end in a fresh clone without tags.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -39,11 +49,21 @@ const breakingEdits: [string, (spec: Spec) => void][] = [
   ["adding a type a response field may have", (s) => contact(s).name.type.push("number")],
   ["removing a declared response", (s) => delete operation(s).responses["429"]],
   ["tightening the path parameter", (s) => (s.components.parameters.ContactUuid.schema.maxLength = 64)],
-  ["changing the authentication scheme", (s) => (s.components.securitySchemes.bearerAuth = { type: "apiKey", in: "header", name: "X-Key" })],
+  [
+    "changing the authentication scheme",
+    (s) => (s.components.securitySchemes.bearerAuth = { type: "apiKey", in: "header", name: "X-Key" }),
+  ],
   ["moving the server", (s) => (s.servers[0].url = "https://api.callbell.eu/v2")],
   ["renaming a schema (its name is in the package's types)", (s) => renameSchema(s, "Contact", "Person")],
   ["dropping a type from a request union", (s) => s.components.schemas.CustomFieldValue.oneOf.pop()],
-  ["adding a type to a response union", (s) => (contact(s).customFields.additionalProperties = { type: ["string", "number", "boolean", "array", "object", "null"], items: { type: "string" } })],
+  [
+    "adding a type to a response union",
+    (s) =>
+      (contact(s).customFields.additionalProperties = {
+        type: ["string", "number", "boolean", "array", "object", "null"],
+        items: { type: "string" },
+      }),
+  ],
 ];
 
 /** Renames components.schemas[from] and every $ref to it. */
@@ -93,7 +113,8 @@ describe("judging one edit to the bundled spec", () => {
     const before = JSON.parse(readFileSync(path.join(root, "releases", "openapi-0.1.0.json"), "utf8"));
     const after = structuredClone(before);
     for (const name of ["Contact", "ErrorBody"]) expect(released.components.schemas[name]).toBeDefined();
-    after.components.schemas.Contact.properties.customFields = released.components.schemas.Contact.properties.customFields;
+    after.components.schemas.Contact.properties.customFields =
+      released.components.schemas.Contact.properties.customFields;
     after.components.schemas.Error.properties = released.components.schemas.ErrorBody.properties;
     expect(JSON.stringify(after)).not.toEqual(JSON.stringify(before));
     expect(classifyChanges(before, after).filter((change) => change.breaking)).toEqual([]);
@@ -105,7 +126,9 @@ describe("judging one edit to the bundled spec", () => {
     const schema = fc.record(
       {
         // Two types or more, and maybe null: the unions the rewrite is for.
-        type: fc.tuple(fc.subarray([...types], { minLength: 2 }), fc.boolean()).map(([some, nullable]) => (nullable ? [...some, "null"] : some)),
+        type: fc
+          .tuple(fc.subarray([...types], { minLength: 2 }), fc.boolean())
+          .map(([some, nullable]) => (nullable ? [...some, "null"] : some)),
         description: fc.constant("A union."),
         minLength: fc.nat(3),
         maximum: fc.integer({ min: -5, max: 5 }),
@@ -123,14 +146,18 @@ describe("judging one edit to the bundled spec", () => {
         expect(rewritten.type).toBeUndefined();
         expect(rewritten.anyOf).toHaveLength(original.type.length);
         const [before, after] = [ajv.compile(original), ajv.compile(rewritten)];
-        for (const value of [...values, "ab", 3, 3.5, true, null, ["x"], [1, 2], { a: 1 }, {}]) expect(after(value)).toBe(before(value));
+        for (const value of [...values, "ab", 3, 3.5, true, null, ["x"], [1, 2], { a: 1 }, {}])
+          expect(after(value)).toBe(before(value));
       }),
       { seed: 20261125, numRuns: 200 },
     );
   });
 
   it("leaves a nullable type (one type and null) as it is", () => {
-    expect(typeArraysAsAnyOf({ type: ["string", "null"], maxLength: 3 })).toEqual({ type: ["string", "null"], maxLength: 3 });
+    expect(typeArraysAsAnyOf({ type: ["string", "null"], maxLength: 3 })).toEqual({
+      type: ["string", "null"],
+      maxLength: 3,
+    });
   });
 
   it("leaves the documents it compares untouched", () => {
@@ -148,7 +175,9 @@ describe("the version rule", () => {
   const same = { base: "0.1.0", current: "0.1.0", packageVersion: "0.1.0" };
   it("passes without breaking changes, whatever the bump", () => {
     expect(checkVersions({ ...same, breakingCount: 0 }).ok).toBe(true);
-    expect(checkVersions({ ...same, current: "0.2.0", packageVersion: "0.2.0", breakingCount: 0 }).ok).toBe(true);
+    expect(checkVersions({ ...same, current: "0.2.0", packageVersion: "0.2.0", breakingCount: 0 }).ok).toBe(
+      true,
+    );
   });
   it("fails on breaking changes without a new major, and names the version to set", () => {
     for (const next of ["0.1.0", "0.2.0", "0.1.1"]) {
@@ -158,13 +187,21 @@ describe("the version rule", () => {
     }
   });
   it("passes breaking changes with a new major", () => {
-    expect(checkVersions({ base: "0.1.0", current: "1.0.0", packageVersion: "1.0.0", breakingCount: 2 }).ok).toBe(true);
-    expect(checkVersions({ base: "1.4.2", current: "2.0.0", packageVersion: "2.0.0", breakingCount: 1 }).ok).toBe(true);
+    expect(
+      checkVersions({ base: "0.1.0", current: "1.0.0", packageVersion: "1.0.0", breakingCount: 2 }).ok,
+    ).toBe(true);
+    expect(
+      checkVersions({ base: "1.4.2", current: "2.0.0", packageVersion: "2.0.0", breakingCount: 1 }).ok,
+    ).toBe(true);
   });
   it("fails when the package and the contract disagree, a version goes backwards or is not semantic", () => {
     expect(checkVersions({ ...same, packageVersion: "0.2.0", breakingCount: 0 }).message).toMatch(/differ/);
-    expect(checkVersions({ base: "1.0.0", current: "0.9.0", packageVersion: "0.9.0", breakingCount: 0 }).message).toMatch(/backwards/);
-    expect(checkVersions({ ...same, current: "v1", packageVersion: "v1", breakingCount: 0 }).message).toMatch(/not a semantic version/);
+    expect(
+      checkVersions({ base: "1.0.0", current: "0.9.0", packageVersion: "0.9.0", breakingCount: 0 }).message,
+    ).toMatch(/backwards/);
+    expect(checkVersions({ ...same, current: "v1", packageVersion: "v1", breakingCount: 0 }).message).toMatch(
+      /not a semantic version/,
+    );
   });
 });
 
@@ -173,13 +210,21 @@ describe("CHANGELOG.md's Unreleased section, released", () => {
   const older = "## 0.1.0\n\nFirst release.\n";
   it("moves what is under Unreleased under the version, leaving an empty Unreleased above it", () => {
     const text = `${head}## Unreleased\n\n- A change.\n- Another.\n\n${older}`;
-    expect(releaseChangelog(text, "1.0.0", "2026-01-02")).toBe(`${head}## Unreleased\n\n## 1.0.0 (2026-01-02)\n\n- A change.\n- Another.\n\n${older}`);
+    expect(releaseChangelog(text, "1.0.0", "2026-01-02")).toBe(
+      `${head}## Unreleased\n\n## 1.0.0 (2026-01-02)\n\n- A change.\n- Another.\n\n${older}`,
+    );
   });
   it("keeps every line of every entry, whatever they say (fast-check)", () => {
-    const line = fc.string({ minLength: 1, maxLength: 40 }).map((text) => `- ${text.replace(/[\r\n]/g, " ").trim() || "x"}`);
+    const line = fc
+      .string({ minLength: 1, maxLength: 40 })
+      .map((text) => `- ${text.replace(/[\r\n]/g, " ").trim() || "x"}`);
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), (lines) => {
-        const released = releaseChangelog(`${head}## Unreleased\n\n${lines.join("\n")}\n\n${older}`, "2.3.4", "2026-01-02");
+        const released = releaseChangelog(
+          `${head}## Unreleased\n\n${lines.join("\n")}\n\n${older}`,
+          "2.3.4",
+          "2026-01-02",
+        );
         const [unreleased, rest] = released.split("## 2.3.4 (2026-01-02)\n\n");
         expect(unreleased).toBe(`${head}## Unreleased\n\n`);
         expect(rest).toBe(`${lines.join("\n")}\n\n${older}`);
@@ -188,9 +233,15 @@ describe("CHANGELOG.md's Unreleased section, released", () => {
     );
   });
   it("refuses an empty or missing Unreleased section, and a version released before", () => {
-    expect(() => releaseChangelog(`${head}## Unreleased\n\n${older}`, "1.0.0", "2026-01-02")).toThrow(/Unreleased" is empty/);
-    expect(() => releaseChangelog(`${head}${older}`, "1.0.0", "2026-01-02")).toThrow(/no "## Unreleased" heading/);
-    expect(() => releaseChangelog(`${head}## Unreleased\n\n- x\n\n${older}`, "0.1.0", "2026-01-02")).toThrow(/already has a section/);
+    expect(() => releaseChangelog(`${head}## Unreleased\n\n${older}`, "1.0.0", "2026-01-02")).toThrow(
+      /Unreleased" is empty/,
+    );
+    expect(() => releaseChangelog(`${head}${older}`, "1.0.0", "2026-01-02")).toThrow(
+      /no "## Unreleased" heading/,
+    );
+    expect(() => releaseChangelog(`${head}## Unreleased\n\n- x\n\n${older}`, "0.1.0", "2026-01-02")).toThrow(
+      /already has a section/,
+    );
   });
 });
 
@@ -198,12 +249,22 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
   let work: string;
   let repo: string;
   const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-C", repo, ...args], { encoding: "utf8" });
+    execFileSync(
+      "git",
+      ["-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-C", repo, ...args],
+      { encoding: "utf8" },
+    );
   const node = (script: string, ...args: string[]) => {
     const result = spawnSync(process.execPath, [path.join(repo, "scripts", script), ...args], {
       cwd: repo,
       encoding: "utf8",
-      env: { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "test@example.invalid", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "test@example.invalid" },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "Test",
+        GIT_AUTHOR_EMAIL: "test@example.invalid",
+        GIT_COMMITTER_NAME: "Test",
+        GIT_COMMITTER_EMAIL: "test@example.invalid",
+      },
     });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
   };
@@ -211,7 +272,8 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
   const edit = (file: string, from: string, to: string) => {
     const full = path.join(repo, file);
     const text = readFileSync(full, "utf8");
-    if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}; update this test's edit.`);
+    if (!text.includes(from))
+      throw new Error(`${file} no longer contains ${JSON.stringify(from)}; update this test's edit.`);
     writeFileSync(full, text.replace(from, to));
   };
   const version = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version as string;
@@ -226,7 +288,15 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
     work = mkdtempSync(path.join(tmpdir(), "callbell-release-"));
     const origin = path.join(work, "origin");
     mkdirSync(origin);
-    for (const entry of ["openapi", "releases", "generated", "scripts", "package.json", "redocly.yaml", "CHANGELOG.md"])
+    for (const entry of [
+      "openapi",
+      "releases",
+      "generated",
+      "scripts",
+      "package.json",
+      "redocly.yaml",
+      "CHANGELOG.md",
+    ])
       cpSync(path.join(root, entry), path.join(origin, entry), { recursive: true });
     // Once the current version is released, the copy is put back to before that release, so that
     // the clone has a release to make.
@@ -236,7 +306,8 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
       const changelog = path.join(origin, "CHANGELOG.md");
       // Without its heading, the release's entries join whatever is under "## Unreleased" above it.
       const heading = new RegExp(`^## ${version.replaceAll(".", "\\.")} \\([^)]*\\)\n\n`, "m");
-      if (!heading.test(readFileSync(changelog, "utf8"))) throw new Error(`CHANGELOG.md has no section for the released ${version}.`);
+      if (!heading.test(readFileSync(changelog, "utf8")))
+        throw new Error(`CHANGELOG.md has no section for the released ${version}.`);
       writeFileSync(changelog, readFileSync(changelog, "utf8").replace(heading, ""));
     }
     repo = origin;
@@ -265,8 +336,12 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
     const { status, output } = node("release/release.mjs", "--date", "2026-01-02");
     expect(output, output).toContain(`tagged v${version}`);
     expect(status).toBe(0);
-    expect(readFileSync(path.join(repo, "releases", `openapi-${version}.json`), "utf8")).toBe(readFileSync(path.join(repo, "generated", "openapi.json"), "utf8"));
-    expect(readFileSync(path.join(repo, "CHANGELOG.md"), "utf8")).toMatch(new RegExp(`## Unreleased\n\n## ${version.replaceAll(".", "\\.")} \\(2026-01-02\\)\n\n\\S`));
+    expect(readFileSync(path.join(repo, "releases", `openapi-${version}.json`), "utf8")).toBe(
+      readFileSync(path.join(repo, "generated", "openapi.json"), "utf8"),
+    );
+    expect(readFileSync(path.join(repo, "CHANGELOG.md"), "utf8")).toMatch(
+      new RegExp(`## Unreleased\n\n## ${version.replaceAll(".", "\\.")} \\(2026-01-02\\)\n\n\\S`),
+    );
     expect(git("tag", "--list").trim()).toBe(`v${version}`);
     expect(git("status", "--porcelain").trim()).toBe("");
     // A second run has nothing to release.
@@ -279,7 +354,9 @@ describe("npm run release and npm run check:breaking, in a fresh clone without t
     restore();
     expect(output).toContain(`against releases/openapi-${version}.json (the last release`);
     expect(output).toMatch(/breaking +PATCH \/contacts\/\{uuid\}: .*maxLength.*`note`/);
-    expect(output).toContain(`set info.version in openapi/openapi.yaml and "version" in package.json to ${nextMajor}`);
+    expect(output).toContain(
+      `set info.version in openapi/openapi.yaml and "version" in package.json to ${nextMajor}`,
+    );
     expect(status).toBe(1);
   }, 60_000);
 

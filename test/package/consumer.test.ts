@@ -23,14 +23,19 @@ const env = cleanEnv({
 function run(command: string, cwd: string) {
   const result = spawnSyncBounded("sh", ["-c", command], { cwd, env });
   if (result.status !== 0)
-    throw new Error(`\`${command}\` failed in ${cwd} (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+    throw new Error(
+      `\`${command}\` failed in ${cwd} (exit ${result.status}):\n${result.stdout}${result.stderr}`,
+    );
   return result.stdout;
 }
 
 /** The fenced blocks of one page of docs/, in order. */
 function docBlocks(page: string) {
   const text = readFileSync(path.join(root, "docs", page), "utf8");
-  return [...text.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang: lang!, body: body! }));
+  return [...text.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({
+    lang: lang!,
+    body: body!,
+  }));
 }
 
 /** The page's commands, with the package installed from the tarball instead of the registry. */
@@ -53,7 +58,10 @@ beforeAll(() => {
   // A team's repo: ESM, strict TypeScript resolving like Node, declaration files checked too.
   project = path.join(workDir, "team-repo");
   mkdirSync(path.join(project, "src"), { recursive: true });
-  writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "team-repo", private: true, type: "module" }, null, 2));
+  writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ name: "team-repo", private: true, type: "module" }, null, 2),
+  );
   writeFileSync(
     path.join(project, "tsconfig.json"),
     JSON.stringify(
@@ -82,11 +90,26 @@ afterAll(() => {
 
 describe("the packed tarball", () => {
   it("holds the build, the bundled spec and the types, and nothing else of the repo", () => {
-    const expected = ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "generated/openapi.json", "generated/openapi-3.0.json", "generated/openapi.yaml", "generated/mock-validators.cjs", "dist/prism-survives-odd-requests.cjs", "dist/reflect-answers.cjs"];
-    for (const entry of ["index", "schema", "bulk", "cli", "mock", "mock-cli"]) expected.push(...["js", "cjs", "d.ts", "d.cts"].map((ext) => `dist/${entry}.${ext}`));
+    const expected = [
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      "generated/openapi.json",
+      "generated/openapi-3.0.json",
+      "generated/openapi.yaml",
+      "generated/mock-validators.cjs",
+      "dist/prism-survives-odd-requests.cjs",
+      "dist/reflect-answers.cjs",
+    ];
+    for (const entry of ["index", "schema", "bulk", "cli", "mock", "mock-cli"])
+      expected.push(...["js", "cjs", "d.ts", "d.cts"].map((ext) => `dist/${entry}.${ext}`));
     for (const file of expected) expect(packedFiles).toContain(file);
     const stray = packedFiles.filter(
-      (file) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi(-3\.0)?\.json|generated\/openapi\.yaml|generated\/mock-validators\.cjs)$/.test(file),
+      (file) =>
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w-]+\.(js|cjs|d\.ts|d\.cts)|generated\/openapi(-3\.0)?\.json|generated\/openapi\.yaml|generated\/mock-validators\.cjs)$/.test(
+          file,
+        ),
     );
     expect(stray).toEqual([]);
   });
@@ -162,7 +185,10 @@ Promise.all([callbell.updateContact("abc", { name: "Joe" }), callbell.api.PATCH(
   .then(([contact, { data }]) => console.log(typeof CallbellError, contact.name, data.contact[0].name));
 `,
     );
-    expect(JSON.parse(run("node run-esm.mjs", project))).toEqual({ name: "Joe", server: "https://api.callbell.eu/v1" });
+    expect(JSON.parse(run("node run-esm.mjs", project))).toEqual({
+      name: "Joe",
+      server: "https://api.callbell.eu/v1",
+    });
     expect(run("node run-cjs.cjs", project).trim()).toBe("function Joe Joe");
     // CommonJS gets the CommonJS build, not ESM through require(esm): Jest's CommonJS mode needs it.
     expect(run(`node -p 'require.resolve("callbell-openapi")'`, project).trim()).toMatch(/dist\/index\.cjs$/);
@@ -191,7 +217,11 @@ console.log(JSON.stringify({
 }));
 `,
     );
-    expect(JSON.parse(run("node run-bulk.mjs", project))).toEqual({ ok: [true, false, false], typed: [true, true], requests: 2 });
+    expect(JSON.parse(run("node run-bulk.mjs", project))).toEqual({
+      ok: [true, false, false],
+      typed: [true, true],
+      requests: 2,
+    });
     // CommonJS: the bulk entry's errors are the core entry's classes there too (one shared chunk per format).
     writeFileSync(
       path.join(project, "run-bulk.cjs"),
@@ -210,17 +240,27 @@ const fetch = async (url) => String(url).endsWith("/gone")
 `,
     );
     expect(JSON.parse(run("node run-bulk.cjs", project))).toEqual(["function", true, true]);
-    expect(run(`node -p 'require.resolve("callbell-openapi/bulk")'`, project).trim()).toMatch(/dist\/bulk\.cjs$/);
-    expect(run("npx --no-install callbell-contacts --help", project)).toContain("Usage: callbell-contacts update");
+    expect(run(`node -p 'require.resolve("callbell-openapi/bulk")'`, project).trim()).toMatch(
+      /dist\/bulk\.cjs$/,
+    );
+    expect(run("npx --no-install callbell-contacts --help", project)).toContain(
+      "Usage: callbell-contacts update",
+    );
     writeFileSync(path.join(project, "contacts.csv"), "uuid,name,tags\nabc,Joe,VIP|Interested\n");
-    const dryRun = spawnSyncBounded("sh", ["-c", "npx --no-install callbell-contacts update --input contacts.csv --dry-run"], { cwd: project, env, timeout: 30_000 });
+    const dryRun = spawnSyncBounded(
+      "sh",
+      ["-c", "npx --no-install callbell-contacts update --input contacts.csv --dry-run"],
+      { cwd: project, env, timeout: 30_000 },
+    );
     expect(dryRun.stderr).toContain("1 row checked, all valid; nothing sent (--dry-run).");
     expect(dryRun.status).toBe(0);
   }, 60_000);
 
   it("is told how to install Prism when it asks for the mock without it", () => {
     const script = `import("callbell-openapi/mock").then((m) => m.startMock()).then(() => console.log("started"), (e) => console.log(e.message))`;
-    expect(run(`node -e '${script}'`, project)).toContain("npm install --save-dev @stoplight/prism-cli@5.14.2");
+    expect(run(`node -e '${script}'`, project)).toContain(
+      "npm install --save-dev @stoplight/prism-cli@5.14.2",
+    );
   });
 });
 
@@ -252,7 +292,10 @@ function recipeFiles(firstFile: string, lastFile: string) {
   const named = blocks.map((block) => ({ name: /^\/\/ (\S+)\n/.exec(block.body)?.[1], body: block.body }));
   const first = named.findIndex((block) => block.name === firstFile);
   const last = named.findIndex((block) => block.name === lastFile);
-  if (first < 0 || last < first) throw new Error(`docs/testing-with-the-mock.md has no js blocks from "// ${firstFile}" to "// ${lastFile}".`);
+  if (first < 0 || last < first)
+    throw new Error(
+      `docs/testing-with-the-mock.md has no js blocks from "// ${firstFile}" to "// ${lastFile}".`,
+    );
   return Object.fromEntries(named.slice(first, last + 1).map((block) => [block.name!, block.body]));
 }
 
@@ -312,7 +355,10 @@ function asCommonJsUsage(source: string) {
       /^import \{ updateContacts, NotSentError, type BulkResult \} from "callbell-openapi\/bulk";$/m,
       `import bulk = require("callbell-openapi/bulk");\nconst { updateContacts, NotSentError } = bulk;\ntype BulkResult = bulk.BulkResult;`,
     )
-    .replace(/^import \{ startMock, type RunningMock \} from "callbell-openapi\/mock";$/m, `import mockModule = require("callbell-openapi/mock");\nconst { startMock } = mockModule;\ntype RunningMock = mockModule.RunningMock;`)
+    .replace(
+      /^import \{ startMock, type RunningMock \} from "callbell-openapi\/mock";$/m,
+      `import mockModule = require("callbell-openapi/mock");\nconst { startMock } = mockModule;\ntype RunningMock = mockModule.RunningMock;`,
+    )
     .replace(/^export (async function|function|const) /gm, "$1 ")
     .concat("\nexport = {};\n");
 }
@@ -336,8 +382,13 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
   const bin = (name: string) => path.join(matrix, "node_modules", ".bin", name);
 
   beforeAll(() => {
-    matrix = writeProject(path.join(workDir, "matrix"), { "package.json": JSON.stringify({ name: "matrix", private: true }) });
-    run(`npm install --save-dev --save-exact --no-package-lock "${tarball}" ${MATRIX_TOOLS.map((tool) => `"${tool}"`).join(" ")}`, matrix);
+    matrix = writeProject(path.join(workDir, "matrix"), {
+      "package.json": JSON.stringify({ name: "matrix", private: true }),
+    });
+    run(
+      `npm install --save-dev --save-exact --no-package-lock "${tarball}" ${MATRIX_TOOLS.map((tool) => `"${tool}"`).join(" ")}`,
+      matrix,
+    );
   }, 240_000);
 
   it("contract-tests code against startMock() with the vitest recipe of docs/testing-with-the-mock.md", () => {
@@ -353,7 +404,10 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
 
   it("contract-tests code against startMock() with the Jest recipe of docs/testing-with-the-mock.md, in CommonJS and in ESM mode", () => {
     const files = recipeFiles("jest.config.cjs", "test/contacts.test.cjs");
-    const cjs = writeProject(path.join(matrix, "jest-cjs"), { "package.json": JSON.stringify({ type: "commonjs" }), ...files });
+    const cjs = writeProject(path.join(matrix, "jest-cjs"), {
+      "package.json": JSON.stringify({ type: "commonjs" }),
+      ...files,
+    });
     const esm = writeProject(path.join(matrix, "jest-esm"), {
       "package.json": JSON.stringify({ type: "module" }),
       "jest.config.js": asEsm(files["jest.config.cjs"]!).replaceAll(".cjs", ".js"),
@@ -363,8 +417,15 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
     });
     expect(readFileSync(path.join(esm, "test", "contacts.test.js"), "utf8")).toMatch(/^import \{/m);
     // Jest reports on stderr; run() throws with both streams when a test fails.
-    for (const [dir, nodeOptions] of [[cjs, ""], [esm, "--experimental-vm-modules"]] as const) {
-      const result = spawnSyncBounded(bin("jest"), ["--ci", "--verbose"], { cwd: dir, env: { ...env, NODE_OPTIONS: nodeOptions }, timeout: 55_000 });
+    for (const [dir, nodeOptions] of [
+      [cjs, ""],
+      [esm, "--experimental-vm-modules"],
+    ] as const) {
+      const result = spawnSyncBounded(bin("jest"), ["--ci", "--verbose"], {
+        cwd: dir,
+        env: { ...env, NODE_OPTIONS: nodeOptions },
+        timeout: 55_000,
+      });
       const output = `${result.stdout}${result.stderr}`;
       expect(result.status, output).toBe(0);
       expect(output).toMatch(/Tests:\s+3 passed, 3 total/);
@@ -374,7 +435,11 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
 
   it("serves the same mock from the callbell-mock bin, for CI in other languages: stateful, it answers what was sent", async () => {
     const { spawn } = await import("node:child_process");
-    const child = spawn(bin("callbell-mock"), ["--port", "0", "--quiet", "--stateful"], { cwd: matrix, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin("callbell-mock"), ["--port", "0", "--quiet", "--stateful"], {
+      cwd: matrix,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       let out = "";
       const url = await new Promise<string>((resolve, reject) => {
@@ -394,8 +459,14 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
       // The issue's example: a rename with tags, then a note, to one uuid.
       const uuid = "c0ffee0000000000000000000000beef";
       const update = (body: unknown) =>
-        fetch(`${url}/contacts/${uuid}`, { method: "PATCH", headers: { authorization: "Bearer t", "content-type": "application/json" }, body: JSON.stringify(body) });
-      expect(((await (await update({ name: "Zed", tags: ["A"] })).json()) as { contact: object }).contact).toMatchObject({ uuid, name: "Zed", tags: ["A"] });
+        fetch(`${url}/contacts/${uuid}`, {
+          method: "PATCH",
+          headers: { authorization: "Bearer t", "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      expect(
+        ((await (await update({ name: "Zed", tags: ["A"] })).json()) as { contact: object }).contact,
+      ).toMatchObject({ uuid, name: "Zed", tags: ["A"] });
       const second = ((await (await update({ note: "n" })).json()) as { contact: object }).contact;
       expect(second).toMatchObject({ uuid, name: "Zed", tags: ["A"], note: "n" });
       expect(await (await fetch(`${url}/__mock/contacts`)).json()).toEqual([second]);
@@ -408,36 +479,68 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
     ["5.4", "ts54"],
     ["5.9", "ts59"],
     ["7", "ts7"],
-  ])("type-checks strict projects (exactOptionalPropertyTypes, noUncheckedIndexedAccess, verbatimModuleSyntax) on TypeScript %s", (_, alias) => {
-    const tsc = path.join(matrix, "node_modules", alias, "bin", "tsc");
-    const setups = {
-      // A Node service in ESM; TypeScript 7 defaults `types` to [], so Node's must be named.
-      "nodenext-esm": { type: "module", options: { module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], types: ["node"] }, node: true },
-      // The same service in CommonJS: `import` becomes require(), which resolves to the .d.cts types.
-      "nodenext-cjs": { type: "commonjs", options: { module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], types: ["node"] }, node: true },
-      // A browser app: a bundler's resolution, DOM and no Node types.
-      bundler: { type: "module", options: { module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022", "DOM"], types: [] }, node: false },
-    };
-    for (const [name, setup] of Object.entries(setups)) {
-      const dir = writeProject(path.join(matrix, `types-${alias}`, name), {
-        "package.json": JSON.stringify({ type: setup.type }),
-        "tsconfig.json": JSON.stringify({ compilerOptions: { ...strictOptions, ...setup.options }, include: ["src"] }),
-        "src/usage.ts": setup.type === "commonjs" ? asCommonJsUsage(STRICT_USAGE) : STRICT_USAGE,
-        ...(setup.node ? { "src/node-usage.ts": setup.type === "commonjs" ? asCommonJsUsage(NODE_USAGE) : NODE_USAGE } : {}),
+  ])(
+    "type-checks strict projects (exactOptionalPropertyTypes, noUncheckedIndexedAccess, verbatimModuleSyntax) on TypeScript %s",
+    (_, alias) => {
+      const tsc = path.join(matrix, "node_modules", alias, "bin", "tsc");
+      const setups = {
+        // A Node service in ESM; TypeScript 7 defaults `types` to [], so Node's must be named.
+        "nodenext-esm": {
+          type: "module",
+          options: { module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], types: ["node"] },
+          node: true,
+        },
+        // The same service in CommonJS: `import` becomes require(), which resolves to the .d.cts types.
+        "nodenext-cjs": {
+          type: "commonjs",
+          options: { module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], types: ["node"] },
+          node: true,
+        },
+        // A browser app: a bundler's resolution, DOM and no Node types.
+        bundler: {
+          type: "module",
+          options: { module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022", "DOM"], types: [] },
+          node: false,
+        },
+      };
+      for (const [name, setup] of Object.entries(setups)) {
+        const dir = writeProject(path.join(matrix, `types-${alias}`, name), {
+          "package.json": JSON.stringify({ type: setup.type }),
+          "tsconfig.json": JSON.stringify({
+            compilerOptions: { ...strictOptions, ...setup.options },
+            include: ["src"],
+          }),
+          "src/usage.ts": setup.type === "commonjs" ? asCommonJsUsage(STRICT_USAGE) : STRICT_USAGE,
+          ...(setup.node
+            ? { "src/node-usage.ts": setup.type === "commonjs" ? asCommonJsUsage(NODE_USAGE) : NODE_USAGE }
+            : {}),
+        });
+        const result = spawnSyncBounded(process.execPath, [tsc, "-p", "."], {
+          cwd: dir,
+          env,
+          timeout: 30_000,
+        });
+        expect(result.status, `${alias} ${name}:\n${result.stdout}${result.stderr}`).toBe(0);
+      }
+      // The declaration files really were checked: a wrong call in the same setup fails.
+      const wrong = writeProject(path.join(matrix, `types-${alias}`, "wrong"), {
+        "package.json": JSON.stringify({ type: "module" }),
+        "tsconfig.json": JSON.stringify({
+          compilerOptions: { ...strictOptions, ...setups["nodenext-esm"].options },
+          include: ["src"],
+        }),
+        "src/usage.ts": `import { createCallbellClient } from "callbell-openapi";\ncreateCallbellClient({ token: 42 });\n`,
       });
-      const result = spawnSyncBounded(process.execPath, [tsc, "-p", "."], { cwd: dir, env, timeout: 30_000 });
-      expect(result.status, `${alias} ${name}:\n${result.stdout}${result.stderr}`).toBe(0);
-    }
-    // The declaration files really were checked: a wrong call in the same setup fails.
-    const wrong = writeProject(path.join(matrix, `types-${alias}`, "wrong"), {
-      "package.json": JSON.stringify({ type: "module" }),
-      "tsconfig.json": JSON.stringify({ compilerOptions: { ...strictOptions, ...setups["nodenext-esm"].options }, include: ["src"] }),
-      "src/usage.ts": `import { createCallbellClient } from "callbell-openapi";\ncreateCallbellClient({ token: 42 });\n`,
-    });
-    const refused = spawnSyncBounded(process.execPath, [tsc, "-p", "."], { cwd: wrong, env, timeout: 30_000 });
-    expect(refused.status).not.toBe(0);
-    expect(`${refused.stdout}`).toMatch(/TS2322|TS2769|TS2345/);
-  }, 120_000);
+      const refused = spawnSyncBounded(process.execPath, [tsc, "-p", "."], {
+        cwd: wrong,
+        env,
+        timeout: 30_000,
+      });
+      expect(refused.status).not.toBe(0);
+      expect(`${refused.stdout}`).toMatch(/TS2322|TS2769|TS2345/);
+    },
+    120_000,
+  );
 
   it("loads ./schema at run time, from what verbatimModuleSyntax emits (ESM and CommonJS)", () => {
     const dir = writeProject(path.join(matrix, "schema-runtime"), {
@@ -445,13 +548,24 @@ describe("a team's projects (one install from the tarball: Jest, vitest, bundler
       "src/esm.ts": `import { type paths } from "callbell-openapi/schema";\nexport type P = paths;\nconsole.log("esm loaded");\n`,
       "src/cjs.cts": `import { type paths } from "callbell-openapi/schema";\nexport type P = paths;\nconsole.log("cjs loaded");\n`,
       "tsconfig.json": JSON.stringify({
-        compilerOptions: { ...strictOptions, noEmit: false, outDir: "out", module: "NodeNext", moduleResolution: "NodeNext", types: ["node"] },
+        compilerOptions: {
+          ...strictOptions,
+          noEmit: false,
+          outDir: "out",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          types: ["node"],
+        },
         include: ["src"],
       }),
     });
     run(`node "${path.join(matrix, "node_modules", "ts59", "bin", "tsc")}" -p .`, dir);
-    expect(readFileSync(path.join(dir, "out", "esm.js"), "utf8")).toContain('import {} from "callbell-openapi/schema"');
-    expect(readFileSync(path.join(dir, "out", "cjs.cjs"), "utf8")).toContain('require("callbell-openapi/schema")');
+    expect(readFileSync(path.join(dir, "out", "esm.js"), "utf8")).toContain(
+      'import {} from "callbell-openapi/schema"',
+    );
+    expect(readFileSync(path.join(dir, "out", "cjs.cjs"), "utf8")).toContain(
+      'require("callbell-openapi/schema")',
+    );
     expect(run("node out/esm.js && node out/cjs.cjs", dir)).toBe("esm loaded\ncjs loaded\n");
   }, 60_000);
 
@@ -467,7 +581,10 @@ console.log(contact.name);
       "src/app.js": app,
       "vite.config.js": `export default { logLevel: "warn", build: { outDir: "out-vite", minify: true, lib: { entry: "src/app.js", formats: ["es"], fileName: "app" } } };\n`,
     });
-    run(`"${bin("esbuild")}" src/app.js --bundle --minify --platform=browser --format=esm --log-level=warning --outfile=out-esbuild/app.js`, dir);
+    run(
+      `"${bin("esbuild")}" src/app.js --bundle --minify --platform=browser --format=esm --log-level=warning --outfile=out-esbuild/app.js`,
+      dir,
+    );
     run(`"${bin("vite")}" build`, dir);
     for (const bundle of ["out-esbuild/app.js", "out-vite/app.js"]) {
       // Browser-safe: nothing of Node made it in.

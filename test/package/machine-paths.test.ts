@@ -27,28 +27,58 @@ const MACHINE_PATH = new RegExp(
 
 /** Each machine path in a text, with a little of what is around it. */
 function machinePaths(text: string): string[] {
-  return [...text.matchAll(MACHINE_PATH)].map((match) => text.slice(Math.max(0, match.index - 40), match.index + 60));
+  return [...text.matchAll(MACHINE_PATH)].map((match) =>
+    text.slice(Math.max(0, match.index - 40), match.index + 60),
+  );
 }
 
-const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => path.join(entry.parentPath, entry.name));
+const files = (dir: string) =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
 const found = (dir: string) =>
-  Object.fromEntries(files(dir).flatMap((file) => {
-    const hits = machinePaths(readFileSync(file, "utf8"));
-    return hits.length ? [[path.relative(dir, file), hits]] : [];
-  }));
+  Object.fromEntries(
+    files(dir).flatMap((file) => {
+      const hits = machinePaths(readFileSync(file, "utf8"));
+      return hits.length ? [[path.relative(dir, file), hits]] : [];
+    }),
+  );
 
 describe("the machine-path finder", () => {
-  const roots = fc.constantFrom("/work", "/home", "/root", "/tmp", "/Users", "/private/tmp", "/var/folders", "C:\\", "C:\\\\", "D:\\", "file:///", "file://localhost/", "file:/");
+  const roots = fc.constantFrom(
+    "/work",
+    "/home",
+    "/root",
+    "/tmp",
+    "/Users",
+    "/private/tmp",
+    "/var/folders",
+    "C:\\",
+    "C:\\\\",
+    "D:\\",
+    "file:///",
+    "file://localhost/",
+    "file:/",
+  );
   const segment = fc.stringMatching(/^[\w.-]{1,12}$/);
   const around = fc.constantFrom(" ", "`", '"', "'", "(", "\n", "=", ": ", "[");
 
   it("finds any such path, in any surrounding text (generated)", () => {
     fc.assert(
-      fc.property(fc.string(), around, roots, fc.array(segment, { minLength: 1, maxLength: 4 }), fc.string(), (before, open, start, segments, after) => {
-        const separator = start.includes("\\") ? start.slice(2) : "/";
-        const found = machinePaths(`${before}${open}${start}${start.endsWith("\\") || start.endsWith("/") ? "" : separator}${segments.join(separator)} ${after}`);
-        expect(found.length).toBeGreaterThan(0);
-      }),
+      fc.property(
+        fc.string(),
+        around,
+        roots,
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        fc.string(),
+        (before, open, start, segments, after) => {
+          const separator = start.includes("\\") ? start.slice(2) : "/";
+          const found = machinePaths(
+            `${before}${open}${start}${start.endsWith("\\") || start.endsWith("/") ? "" : separator}${segments.join(separator)} ${after}`,
+          );
+          expect(found.length).toBeGreaterThan(0);
+        },
+      ),
       { seed: 20261206, numRuns: 500 },
     );
   });

@@ -35,7 +35,9 @@ describe("generated/openapi-3.0.json", () => {
   it("is the transform of generated/openapi.json, OpenAPI 3.0.3, and its description lists what was lost", () => {
     expect(doc30).toEqual(toOpenApi30(doc31).document);
     expect(doc30.openapi).toBe("3.0.3");
-    expect(losses.map(({ where, keyword }: { where: string; keyword: string }) => `${where} ${keyword}`)).toEqual([
+    expect(
+      losses.map(({ where, keyword }: { where: string; keyword: string }) => `${where} ${keyword}`),
+    ).toEqual([
       "#/components/schemas/ContactUpdate/properties/custom_fields/propertyNames propertyNames",
       "#/components/headers/RetryAfter/schema/examples examples",
     ]);
@@ -64,7 +66,9 @@ describe("generated/openapi-3.0.json", () => {
     const responses = doc31.paths["/contacts/{uuid}"].patch.responses;
     for (const [status, response] of Object.entries<any>(responses)) {
       if (status.startsWith("2")) continue;
-      expect(at(doc31, response.$ref).content["application/json"].schema).toEqual({ $ref: "#/components/schemas/ErrorBody" });
+      expect(at(doc31, response.$ref).content["application/json"].schema).toEqual({
+        $ref: "#/components/schemas/ErrorBody",
+      });
     }
   });
 });
@@ -79,7 +83,9 @@ describe("the 3.0 edition accepts exactly the JSON values the 3.1 schemas accept
       expect(result.accepted).toBeGreaterThan(RUNS / 20);
       expect(result.rejected).toBeGreaterThan(RUNS / 50);
       expect([...branchesOf(doc31, pointer)].filter((branch) => !result.branches.has(branch))).toEqual([]);
-      expect([...assertionsOf(doc31, pointer)].filter((assertion) => !result.assertions.has(assertion))).toEqual([]);
+      expect(
+        [...assertionsOf(doc31, pointer)].filter((assertion) => !result.assertions.has(assertion)),
+      ).toEqual([]);
       console.log(
         `${name}: ${RUNS} values, ${result.accepted} accepted and ${result.rejected} rejected by both; ${result.branches.size} branches and ${result.assertions.size} assertions reached`,
       );
@@ -93,9 +99,18 @@ describe("the 3.0 edition accepts exactly the JSON values the 3.1 schemas accept
     expect(result.disagreements.length).toBeGreaterThan(0);
     for (const { accepted31, failed31 } of result.disagreements) {
       expect(accepted31).toBe(false);
-      expect(failed31.every((assertion) => assertion === `${lost}/minLength` || assertion === `${lost}/maxLength` || assertion.endsWith("/custom_fields/propertyNames"))).toBe(true);
+      expect(
+        failed31.every(
+          (assertion) =>
+            assertion === `${lost}/minLength` ||
+            assertion === `${lost}/maxLength` ||
+            assertion.endsWith("/custom_fields/propertyNames"),
+        ),
+      ).toBe(true);
     }
-    console.log(`custom_fields: ${result.disagreements.length} of ${RUNS} values rejected by 3.1 for their custom field names alone, accepted by 3.0 (the listed loss)`);
+    console.log(
+      `custom_fields: ${result.disagreements.length} of ${RUNS} values rejected by 3.1 for their custom field names alone, accepted by 3.0 (the listed loss)`,
+    );
   }, 120_000);
 });
 
@@ -117,7 +132,11 @@ describe("the equivalence check is able to fail: a wrong transform turns it red"
     },
     "anyOf [$ref, null] as nullable allOf [$ref] (null then fails the $ref)": (doc) => {
       const team = doc.components.schemas.Contact.properties.team;
-      doc.components.schemas.Contact.properties.team = { type: "object", nullable: true, allOf: [team.anyOf[0]] };
+      doc.components.schemas.Contact.properties.team = {
+        type: "object",
+        nullable: true,
+        allOf: [team.anyOf[0]],
+      };
     },
     "a $ref's sibling title taken as the whole schema": (doc) => {
       doc.components.schemas.UpdateContactResponse.properties.contact.oneOf[0] = { title: "Contact" };
@@ -125,15 +144,23 @@ describe("the equivalence check is able to fail: a wrong transform turns it red"
     "propertyNames dropped without a loss listed": () => {},
   };
   for (const [name, mutate] of Object.entries(mutants)) {
-    it(name, () => {
-      const mutant = structuredClone(doc30);
-      mutate(mutant);
-      // The last mutant keeps the 3.0 edition but forgets the loss: compared with the full 3.1 schemas.
-      const expected31 = name.startsWith("propertyNames") ? doc31 : withoutLosses(doc31);
-      const found = [...Object.values(schemas), customFields].some(
-        (pointer) => compareSchemas(doc31, mutant, pointer, { runs: pointer === customFields ? RUNS : 1000, expected31 }).disagreements.length > 0,
-      );
-      expect(found).toBe(true);
-    }, 120_000);
+    it(
+      name,
+      () => {
+        const mutant = structuredClone(doc30);
+        mutate(mutant);
+        // The last mutant keeps the 3.0 edition but forgets the loss: compared with the full 3.1 schemas.
+        const expected31 = name.startsWith("propertyNames") ? doc31 : withoutLosses(doc31);
+        const found = [...Object.values(schemas), customFields].some(
+          (pointer) =>
+            compareSchemas(doc31, mutant, pointer, {
+              runs: pointer === customFields ? RUNS : 1000,
+              expected31,
+            }).disagreements.length > 0,
+        );
+        expect(found).toBe(true);
+      },
+      120_000,
+    );
   }
 });

@@ -7,7 +7,11 @@ import { root } from "../../scripts/lib/run-tool.mjs";
 export { root };
 
 const newestMtime = (dir: string) =>
-  Math.max(...readdirSync(dir, { recursive: true, encoding: "utf8" }).map((file) => statSync(path.join(dir, file)).mtimeMs));
+  Math.max(
+    ...readdirSync(dir, { recursive: true, encoding: "utf8" }).map(
+      (file) => statSync(path.join(dir, file)).mtimeMs,
+    ),
+  );
 
 /** Throws, saying what to run, when dist/ is missing or older than src/ or generated/. */
 export function assertBuildIsFresh(): void {
@@ -17,8 +21,12 @@ export function assertBuildIsFresh(): void {
   } catch {
     throw new Error("dist/index.js is missing: run `npm run build` first (`npm test` does).");
   }
-  const sources = Math.max(newestMtime(path.join(root, "src")), statSync(path.join(root, "generated", "schema.d.ts")).mtimeMs);
-  if (built < sources) throw new Error("dist/ is older than src/ or generated/: run `npm run build` first (`npm test` does).");
+  const sources = Math.max(
+    newestMtime(path.join(root, "src")),
+    statSync(path.join(root, "generated", "schema.d.ts")).mtimeMs,
+  );
+  if (built < sources)
+    throw new Error("dist/ is older than src/ or generated/: run `npm run build` first (`npm test` does).");
 }
 
 /** process.env without the npm_* variables an enclosing `npm run` sets, so child npm commands act as in a fresh shell. */
@@ -33,8 +41,14 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
  * and rebuilding dist/ here would race the other test files that load it.
  */
 export function packTarball(destination: string): { tarball: string; files: string[] } {
-  const packed = spawnSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], { cwd: root, env: cleanEnv(), encoding: "utf8" });
+  const packed = spawnSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], {
+    cwd: root,
+    env: cleanEnv(),
+    encoding: "utf8",
+  });
   if (packed.status !== 0) throw new Error(`npm pack failed:\n${packed.stdout}${packed.stderr}`);
-  const [{ filename, files }] = JSON.parse(packed.stdout) as [{ filename: string; files: { path: string }[] }];
+  const [{ filename, files }] = JSON.parse(packed.stdout) as [
+    { filename: string; files: { path: string }[] },
+  ];
   return { tarball: path.join(destination, filename), files: files.map((file) => file.path) };
 }

@@ -1,14 +1,29 @@
 // Child processes in tests, always bounded: each runs under a timeout, after which it is killed
 // (SIGKILL) and the test fails saying so; async ones are also killed and awaited when the test ends
 // early. A hung npm or CLI then fails its test instead of blocking the worker past vitest's timeout.
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions, type SpawnSyncOptions } from "node:child_process";
+import {
+  spawn,
+  spawnSync,
+  type ChildProcess,
+  type SpawnOptions,
+  type SpawnSyncOptions,
+} from "node:child_process";
 
 /** spawnSync with a timeout (default 100 s) and SIGKILL; throws when the child was killed for it. */
-export function spawnSyncBounded(file: string, args: string[], options: SpawnSyncOptions & { timeout?: number } = {}) {
+export function spawnSyncBounded(
+  file: string,
+  args: string[],
+  options: SpawnSyncOptions & { timeout?: number } = {},
+) {
   const timeout = options.timeout ?? 100_000;
   const result = spawnSync(file, args, { encoding: "utf8", ...options, timeout, killSignal: "SIGKILL" });
-  if (result.signal === "SIGKILL" || (result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT")
-    throw new Error(`\`${file} ${args.join(" ")}\` ran past ${timeout} ms and was killed:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
+  if (
+    result.signal === "SIGKILL" ||
+    (result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT"
+  )
+    throw new Error(
+      `\`${file} ${args.join(" ")}\` ran past ${timeout} ms and was killed:\n${result.stdout ?? ""}${result.stderr ?? ""}`,
+    );
   return result as typeof result & { stdout: string; stderr: string };
 }
 
@@ -42,7 +57,12 @@ export function spawnBounded(file: string, args: string[], options: SpawnOptions
     });
     child.on("close", (code) => {
       clearTimeout(timer);
-      if (timedOut) reject(new Error(`\`${file} ${args.join(" ")}\` ran past ${timeout} ms and was killed:\n${stdout}${stderr}`));
+      if (timedOut)
+        reject(
+          new Error(
+            `\`${file} ${args.join(" ")}\` ran past ${timeout} ms and was killed:\n${stdout}${stderr}`,
+          ),
+        );
       else resolve({ code, stdout, stderr });
     });
   });

@@ -26,7 +26,9 @@ async function parse(wasm: string, source: string) {
   if (!tree) throw new Error(`${wasm} parsed nothing`);
   const bad = tree.rootNode.descendantsOfType(["ERROR"])[0] ?? findMissing(tree.rootNode);
   if (tree.rootNode.hasError || bad) {
-    const at = bad ? `line ${bad.startPosition.row + 1}, column ${bad.startPosition.column + 1}: ${bad.text || `missing ${bad.type}`}` : "somewhere";
+    const at = bad
+      ? `line ${bad.startPosition.row + 1}, column ${bad.startPosition.column + 1}: ${bad.text || `missing ${bad.type}`}`
+      : "somewhere";
     throw new Error(`Syntax error (${wasm}) at ${at}`);
   }
   return tree.rootNode;
@@ -43,7 +45,8 @@ function findMissing(node: Node): Node | undefined {
 
 /** The value of a plain "…" literal in C# or Rust: their escapes for these samples are JSON's. */
 function stringValue(node: Node | null | undefined): string {
-  if (!node || node.type !== "string_literal") throw new Error(`Expected a string literal, found ${node?.type ?? "nothing"}: ${node?.text}`);
+  if (!node || node.type !== "string_literal")
+    throw new Error(`Expected a string literal, found ${node?.type ?? "nothing"}: ${node?.text}`);
   return JSON.parse(node.text);
 }
 
@@ -59,7 +62,8 @@ function only<T>(items: T[], what: string): T {
 function interpolate(template: string, fromEnvironment: Map<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const variable = fromEnvironment.get(name);
-    if (!variable) throw new Error(`{${name}} in ${JSON.stringify(template)} is not a variable read from the environment`);
+    if (!variable)
+      throw new Error(`{${name}} in ${JSON.stringify(template)} is not a variable read from the environment`);
     return `$${variable}`;
   });
 }
@@ -68,7 +72,10 @@ function interpolate(template: string, fromEnvironment: Map<string, string>): st
 export async function csharpRequest(source: string): Promise<SampleRequest> {
   const root = await parse("tree-sitter-c-sharp/tree-sitter-c_sharp.wasm", source);
   const assigned = (name: string) =>
-    root.descendantsOfType(["assignment_expression"]).filter((node) => node?.childForFieldName("left")?.text === name).map((node) => node!.childForFieldName("right")!);
+    root
+      .descendantsOfType(["assignment_expression"])
+      .filter((node) => node?.childForFieldName("left")?.text === name)
+      .map((node) => node!.childForFieldName("right")!);
   const constructed = (node: Node, type: string) => {
     if (node.type !== "object_creation_expression" || node.childForFieldName("type")?.text !== type)
       throw new Error(`Expected new ${type}(…), found ${node.text}`);
@@ -90,11 +97,19 @@ export async function csharpRequest(source: string): Promise<SampleRequest> {
   const headers = assigned("Headers")
     .flatMap((initializer) => initializer.namedChildren)
     .filter((pair) => pair?.type === "initializer_expression")
-    .map((pair) => [stringValue(pair!.namedChildren[0]), headerValue(pair!.namedChildren[1])] as [string, string]);
-  headers.push(["Content-Type", constructed(only(assigned("ContentType"), "ContentType = …"), "MediaTypeHeaderValue")]);
+    .map(
+      (pair) =>
+        [stringValue(pair!.namedChildren[0]), headerValue(pair!.namedChildren[1])] as [string, string],
+    );
+  headers.push([
+    "Content-Type",
+    constructed(only(assigned("ContentType"), "ContentType = …"), "MediaTypeHeaderValue"),
+  ]);
   // Built and also sent.
   only(
-    root.descendantsOfType(["invocation_expression"]).filter((node) => /\.SendAsync$/.test(node!.childForFieldName("function")!.text)),
+    root
+      .descendantsOfType(["invocation_expression"])
+      .filter((node) => /\.SendAsync$/.test(node!.childForFieldName("function")!.text)),
     "SendAsync call",
   );
   return {
@@ -113,16 +128,28 @@ export async function rustRequest(source: string): Promise<SampleRequest> {
   const calls = root.descendantsOfType(["call_expression"]).flatMap((node) => {
     const callee = node!.childForFieldName("function");
     if (callee?.type !== "field_expression") return [];
-    return [{ name: callee.childForFieldName("field")!.text, args: node!.childForFieldName("arguments")!.namedChildren as Node[], text: node!.text }];
+    return [
+      {
+        name: callee.childForFieldName("field")!.text,
+        args: node!.childForFieldName("arguments")!.namedChildren as Node[],
+        text: node!.text,
+      },
+    ];
   });
   const called = (name: string) => calls.filter((call) => call.name === name);
-  const methodCall = only(calls.filter((call) => RUST_METHODS.includes(call.name)), "HTTP method call");
+  const methodCall = only(
+    calls.filter((call) => RUST_METHODS.includes(call.name)),
+    "HTTP method call",
+  );
   const bodyArgument = only(called("body"), ".body(…) call").args[0];
   const bodyBinding = only(
-    root.descendantsOfType(["let_declaration"]).filter((node) => node!.childForFieldName("pattern")?.text === bodyArgument?.text),
+    root
+      .descendantsOfType(["let_declaration"])
+      .filter((node) => node!.childForFieldName("pattern")?.text === bodyArgument?.text),
     `let ${bodyArgument?.text}`,
   )!.childForFieldName("value");
-  if (bodyBinding?.type !== "raw_string_literal") throw new Error(`Expected the body in a raw string, found ${bodyBinding?.text}`);
+  if (bodyBinding?.type !== "raw_string_literal")
+    throw new Error(`Expected the body in a raw string, found ${bodyBinding?.text}`);
   only(called("send"), ".send() call"); // built and also sent
   // let token = env::var("NAME")…;
   const fromEnvironment = new Map(
@@ -136,7 +163,10 @@ export async function rustRequest(source: string): Promise<SampleRequest> {
   const headerValue = (node: Node | undefined) => {
     if (node?.type === "macro_invocation" && node.childForFieldName("macro")?.text === "format") {
       const template = only(node.descendantsOfType(["string_literal"]), "string in format!") as Node;
-      if (node.descendantsOfType(["string_literal"]).length !== 1 || /,/.test(node.text.replace(template.text, "")))
+      if (
+        node.descendantsOfType(["string_literal"]).length !== 1 ||
+        /,/.test(node.text.replace(template.text, ""))
+      )
         throw new Error(`Expected format!("…") with one literal and no arguments, found ${node.text}`);
       return interpolate(stringValue(template), fromEnvironment);
     }

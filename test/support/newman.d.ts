@@ -6,7 +6,11 @@ declare module "newman" {
   }
   export interface NewmanRunSummary {
     run: {
-      stats: { requests: { total: number; failed: number }; assertions: { total: number; failed: number }; tests: { total: number; failed: number } };
+      stats: {
+        requests: { total: number; failed: number };
+        assertions: { total: number; failed: number };
+        tests: { total: number; failed: number };
+      };
       failures: NewmanRunFailure[];
       executions: { response?: { code: number } }[];
     };
@@ -18,7 +22,10 @@ declare module "newman" {
     reporters?: string | string[];
     timeoutRequest?: number;
   }
-  export function run(options: NewmanRunOptions, callback: (error: Error | null, summary: NewmanRunSummary) => void): unknown;
+  export function run(
+    options: NewmanRunOptions,
+    callback: (error: Error | null, summary: NewmanRunSummary) => void,
+  ): unknown;
   const newman: { run: typeof run };
   export default newman;
 }

@@ -13,10 +13,21 @@ export interface Exchange {
 }
 
 // Per-connection headers, which each hop sets for itself.
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "host", "expect", "upgrade"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "host",
+  "expect",
+  "upgrade",
+]);
 
 /** `addHeaders` are set on every forwarded request: `{ Prefer: "code=422" }` makes Prism answer 422. */
-export async function startRecordingProxy(target: string, { addHeaders = {} }: { addHeaders?: Record<string, string> } = {}) {
+export async function startRecordingProxy(
+  target: string,
+  { addHeaders = {} }: { addHeaders?: Record<string, string> } = {},
+) {
   const exchanges: Exchange[] = [];
   const server = http.createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -24,9 +35,17 @@ export async function startRecordingProxy(target: string, { addHeaders = {} }: {
     const body = Buffer.concat(chunks).toString("utf8");
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers))
-      if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+      if (value !== undefined && !HOP_BY_HOP.has(name))
+        headers.set(name, Array.isArray(value) ? value.join(", ") : value);
     for (const [name, value] of Object.entries(addHeaders)) headers.set(name, value);
-    const exchange: Exchange = { method: request.method ?? "", path: request.url ?? "", headers: request.headers, body, status: 0, responseBody: "" };
+    const exchange: Exchange = {
+      method: request.method ?? "",
+      path: request.url ?? "",
+      headers: request.headers,
+      body,
+      status: 0,
+      responseBody: "",
+    };
     exchanges.push(exchange);
     try {
       const answer = await fetch(new URL(exchange.path, target), {
@@ -36,7 +55,9 @@ export async function startRecordingProxy(target: string, { addHeaders = {} }: {
       });
       exchange.status = answer.status;
       exchange.responseBody = await answer.text();
-      const answerHeaders = Object.fromEntries([...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name) && name !== "content-encoding"));
+      const answerHeaders = Object.fromEntries(
+        [...answer.headers].filter(([name]) => !HOP_BY_HOP.has(name) && name !== "content-encoding"),
+      );
       response.writeHead(answer.status, answerHeaders).end(exchange.responseBody);
     } catch (error) {
       exchange.status = 502;

@@ -26,7 +26,9 @@ export function at(doc: Json, pointer: string): Json {
 export function validatorsOf(doc: Json): (pointer: string) => ValidateFunction {
   const is31 = /^3\.1\./.test(doc.openapi);
   // strict: false because the OpenAPI document around the schemas has keywords Ajv does not know.
-  const ajv = is31 ? new Ajv2020({ strict: false, allErrors: true, verbose: true }) : new Ajv({ strict: false, allErrors: true });
+  const ajv = is31
+    ? new Ajv2020({ strict: false, allErrors: true, verbose: true })
+    : new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
   ajv.addSchema(is31 ? doc : exclusiveBoundsAsDraft07(structuredClone(doc)), "doc.json");
   const compiled = new Map<string, ValidateFunction>();
@@ -47,19 +49,34 @@ export function validatorsOf(doc: Json): (pointer: string) => ValidateFunction {
 function exclusiveBoundsAsDraft07(node: Json): Json {
   if (node === null || typeof node !== "object") return node;
   for (const value of Object.values(node)) exclusiveBoundsAsDraft07(value);
-  for (const [bound, exclusive] of [["minimum", "exclusiveMinimum"], ["maximum", "exclusiveMaximum"]] as const) {
+  for (const [bound, exclusive] of [
+    ["minimum", "exclusiveMinimum"],
+    ["maximum", "exclusiveMaximum"],
+  ] as const) {
     if (typeof node[exclusive] !== "boolean") continue;
-    if (node[exclusive] && typeof node[bound] === "number") (node[exclusive] = node[bound]), delete node[bound];
+    if (node[exclusive] && typeof node[bound] === "number")
+      ((node[exclusive] = node[bound]), delete node[bound]);
     else delete node[exclusive];
   }
   return node;
 }
 
-const jsonType = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : typeof value);
+const jsonType = (value: unknown) =>
+  value === null
+    ? "null"
+    : Array.isArray(value)
+      ? "array"
+      : typeof value === "number"
+        ? Number.isInteger(value)
+          ? "integer"
+          : "number"
+        : typeof value;
 
 /** Strings of exactly `length` code points, sometimes astral ones (two UTF-16 units, one character). */
 const ofLength = (length: number) =>
-  fc.array(fc.constantFrom("a", "é", "😀", " ", "/", "\u0000"), { minLength: length, maxLength: length }).map((chars) => chars.join(""));
+  fc
+    .array(fc.constantFrom("a", "é", "😀", " ", "/", "\u0000"), { minLength: length, maxLength: length })
+    .map((chars) => chars.join(""));
 
 /** Strings in each format the spec uses, and strings that are not. */
 const FORMAT_SAMPLES: Record<string, string[]> = {
@@ -91,7 +108,12 @@ export function valuesOf(doc: Json, pointer: string, depth = 8): fc.Arbitrary<un
   const good: fc.Arbitrary<unknown>[] = [];
   const bad: fc.Arbitrary<unknown>[] = [ODD];
   for (const keyword of ["anyOf", "oneOf", "allOf"] as const)
-    if (schema[keyword]) good.push(...schema[keyword].map((_: unknown, index: number) => valuesOf(doc, `${pointer}/${keyword}/${index}`, depth - 1)));
+    if (schema[keyword])
+      good.push(
+        ...schema[keyword].map((_: unknown, index: number) =>
+          valuesOf(doc, `${pointer}/${keyword}/${index}`, depth - 1),
+        ),
+      );
   if ("enum" in schema) good.push(fc.constantFrom(...schema.enum));
   if ("const" in schema) good.push(fc.constant(schema.const));
   const types: string[] = schema.type === undefined ? [] : [schema.type].flat();
@@ -105,7 +127,13 @@ export function valuesOf(doc: Json, pointer: string, depth = 8): fc.Arbitrary<un
 }
 
 /** Values of one type for the schema: [inside its bounds, outside them (or undefined)]. */
-function valuesOfType(doc: Json, pointer: string, s: Json, type: string, depth: number): [fc.Arbitrary<unknown>, fc.Arbitrary<unknown>?] {
+function valuesOfType(
+  doc: Json,
+  pointer: string,
+  s: Json,
+  type: string,
+  depth: number,
+): [fc.Arbitrary<unknown>, fc.Arbitrary<unknown>?] {
   switch (type) {
     case "null":
       return [fc.constant(null)];
@@ -115,15 +143,23 @@ function valuesOfType(doc: Json, pointer: string, s: Json, type: string, depth: 
     case "number": {
       const min = typeof s.minimum === "number" ? s.minimum : -1e9;
       const max = typeof s.maximum === "number" ? s.maximum : 1e9;
-      const inside = fc.oneof(fc.integer({ min: Math.ceil(min), max: Math.floor(max) }), fc.constantFrom(min, max), ...(type === "number" ? [fc.double({ min, max, noNaN: true })] : []));
-      const outside = [min - 1, max + 1, ...(type === "integer" ? [min + 0.5] : [])].filter((value) => value > -1e9 - 2 && value < 1e9 + 2);
+      const inside = fc.oneof(
+        fc.integer({ min: Math.ceil(min), max: Math.floor(max) }),
+        fc.constantFrom(min, max),
+        ...(type === "number" ? [fc.double({ min, max, noNaN: true })] : []),
+      );
+      const outside = [min - 1, max + 1, ...(type === "integer" ? [min + 0.5] : [])].filter(
+        (value) => value > -1e9 - 2 && value < 1e9 + 2,
+      );
       return [inside, fc.constantFrom(...outside)];
     }
     case "string": {
       const min = s.minLength ?? 0;
       const max = s.maxLength ?? 300;
       const lengths = fc.constantFrom(min, Math.min(max, min + 1), Math.min(max, min + 5), max);
-      const outside: fc.Arbitrary<unknown>[] = [fc.constantFrom(...[min - 1, max + 1].filter((length) => length >= 0)).chain(ofLength)];
+      const outside: fc.Arbitrary<unknown>[] = [
+        fc.constantFrom(...[min - 1, max + 1].filter((length) => length >= 0)).chain(ofLength),
+      ];
       const samples = FORMAT_SAMPLES[s.format];
       if (s.pattern) outside.push(fc.constantFrom("a/b", "/"));
       const notInFormat = NOT_IN_FORMAT[s.format];
@@ -137,35 +173,83 @@ function valuesOfType(doc: Json, pointer: string, s: Json, type: string, depth: 
       const item = valuesOf(doc, s.items ? `${pointer}/items` : "#/x-none", depth - 1);
       const min = s.minItems ?? 0;
       const max = s.maxItems ?? 3;
-      const sized = (sizes: number[]) => fc.constantFrom(...sizes).chain((size) => fc.array(item, { minLength: size, maxLength: size }));
+      const sized = (sizes: number[]) =>
+        fc.constantFrom(...sizes).chain((size) => fc.array(item, { minLength: size, maxLength: size }));
       const inside = sized([min, Math.min(max, min + 1), Math.min(max, min + 2), Math.min(max, 4)]);
       // Too few, too many, and a repeat (for uniqueItems).
-      const outside = fc.oneof(sized([min - 1, max + 1].filter((size) => size >= 0)), fc.array(item, { minLength: 1, maxLength: 3 }).map((items) => [...items, items[0]]));
+      const outside = fc.oneof(
+        sized([min - 1, max + 1].filter((size) => size >= 0)),
+        fc.array(item, { minLength: 1, maxLength: 3 }).map((items) => [...items, items[0]]),
+      );
       return [inside, outside];
     }
     case "object": {
       const properties: Record<string, Json> = s.properties ?? {};
-      const known = fc.record(Object.fromEntries(Object.keys(properties).map((name) => [name, valuesOf(doc, `${pointer}/properties/${pointerPart(name)}`, depth - 1)])), { requiredKeys: [] });
-      const extraValue = typeof s.additionalProperties === "object" ? valuesOf(doc, `${pointer}/additionalProperties`, depth - 1) : fc.jsonValue({ maxDepth: 1 });
+      const known = fc.record(
+        Object.fromEntries(
+          Object.keys(properties).map((name) => [
+            name,
+            valuesOf(doc, `${pointer}/properties/${pointerPart(name)}`, depth - 1),
+          ]),
+        ),
+        { requiredKeys: [] },
+      );
+      const extraValue =
+        typeof s.additionalProperties === "object"
+          ? valuesOf(doc, `${pointer}/additionalProperties`, depth - 1)
+          : fc.jsonValue({ maxDepth: 1 });
       const names = s.propertyNames ?? {};
-      const keyInside = fc.constantFrom(names.minLength ?? 1, Math.min(names.maxLength ?? 12, 12), names.maxLength ?? 3).chain(ofLength).filter((name) => !Object.hasOwn(properties, name));
+      const keyInside = fc
+        .constantFrom(names.minLength ?? 1, Math.min(names.maxLength ?? 12, 12), names.maxLength ?? 3)
+        .chain(ofLength)
+        .filter((name) => !Object.hasOwn(properties, name));
       const keyOutside = fc.oneof(
-        fc.constantFrom(...[(names.minLength ?? 1) - 1, ...(names.maxLength === undefined ? [] : [names.maxLength + 1])].filter((length) => length >= 0)).chain(ofLength),
+        fc
+          .constantFrom(
+            ...[
+              (names.minLength ?? 1) - 1,
+              ...(names.maxLength === undefined ? [] : [names.maxLength + 1]),
+            ].filter((length) => length >= 0),
+          )
+          .chain(ofLength),
         fc.constantFrom("__proto__", "extra"),
       );
       const maxExtras = Math.min(s.maxProperties ?? 3, 3);
       const withEntries = (object: Record<string, unknown>, entries: [string, unknown][]) => {
         const value: Record<string, unknown> = { ...object };
-        for (const [name, entry] of entries) Object.defineProperty(value, name, { value: entry, enumerable: true, writable: true, configurable: true });
+        for (const [name, entry] of entries)
+          Object.defineProperty(value, name, {
+            value: entry,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         return value;
       };
       const extrasAllowed = s.additionalProperties !== false;
       const inside = fc
-        .tuple(known, extrasAllowed ? fc.array(fc.tuple(keyInside, extraValue), { maxLength: maxExtras }) : fc.constant([]))
+        .tuple(
+          known,
+          extrasAllowed
+            ? fc.array(fc.tuple(keyInside, extraValue), { maxLength: maxExtras })
+            : fc.constant([]),
+        )
         .map(([object, entries]) => withEntries(object, entries as [string, unknown][]));
-      const outside: fc.Arbitrary<unknown>[] = [fc.tuple(known, keyOutside, extraValue).map(([object, name, entry]) => withEntries(object, [[name, entry]]))];
+      const outside: fc.Arbitrary<unknown>[] = [
+        fc
+          .tuple(known, keyOutside, extraValue)
+          .map(([object, name, entry]) => withEntries(object, [[name, entry]])),
+      ];
       if (typeof s.maxProperties === "number")
-        outside.push(fc.uniqueArray(fc.tuple(keyInside, extraValue), { minLength: s.maxProperties + 1, maxLength: s.maxProperties + 1, selector: ([name]) => name }).map((entries) => withEntries({}, entries)));
+        outside.push(
+          fc
+            .uniqueArray(fc.tuple(keyInside, extraValue), {
+              minLength: s.maxProperties + 1,
+              maxLength: s.maxProperties + 1,
+              selector: ([name]) => name,
+            })
+            .map((entries) => withEntries({}, entries)),
+        );
       return [inside, fc.oneof(...outside)];
     }
     default:
@@ -183,7 +267,8 @@ function eachSchema(doc: Json, pointer: string, visit: (where: string, schema: J
     if (typeof schema !== "object" || schema === null) return;
     visit(where, schema);
     if (schema.$ref) walk(schema.$ref);
-    for (const keyword of ["anyOf", "oneOf", "allOf"]) schema[keyword]?.forEach((_: unknown, index: number) => walk(`${where}/${keyword}/${index}`));
+    for (const keyword of ["anyOf", "oneOf", "allOf"])
+      schema[keyword]?.forEach((_: unknown, index: number) => walk(`${where}/${keyword}/${index}`));
     for (const name of Object.keys(schema.properties ?? {})) walk(`${where}/properties/${pointerPart(name)}`);
     if (typeof schema.additionalProperties === "object") walk(`${where}/additionalProperties`);
     if (schema.items) walk(`${where}/items`);
@@ -199,13 +284,20 @@ export function branchesOf(doc: Json, pointer: string): Set<string> {
   const found = new Set<string>();
   eachSchema(doc, pointer, (where, schema) => {
     if (Array.isArray(schema.type)) for (const type of schema.type) found.add(`${where}/type=${type}`);
-    for (const keyword of ["anyOf", "oneOf"]) schema[keyword]?.forEach((_: unknown, index: number) => found.add(`${where}/${keyword}/${index}`));
+    for (const keyword of ["anyOf", "oneOf"])
+      schema[keyword]?.forEach((_: unknown, index: number) => found.add(`${where}/${keyword}/${index}`));
   });
   return found;
 }
 
 /** The branches a valid value takes, by the same names as branchesOf. */
-export function branchesTaken(doc: Json, validator: (pointer: string) => ValidateFunction, pointer: string, value: unknown, taken = new Set<string>()): Set<string> {
+export function branchesTaken(
+  doc: Json,
+  validator: (pointer: string) => ValidateFunction,
+  pointer: string,
+  value: unknown,
+  taken = new Set<string>(),
+): Set<string> {
   const schema = at(doc, pointer);
   if (typeof schema !== "object" || schema === null) return taken;
   if (schema.$ref) branchesTaken(doc, validator, schema.$ref, value, taken);
@@ -218,19 +310,43 @@ export function branchesTaken(doc: Json, validator: (pointer: string) => Validat
       const branch = `${pointer}/${keyword}/${index}`;
       if (validator(branch)(value)) (taken.add(branch), branchesTaken(doc, validator, branch, value, taken));
     });
-  schema.allOf?.forEach((_: unknown, index: number) => branchesTaken(doc, validator, `${pointer}/allOf/${index}`, value, taken));
+  schema.allOf?.forEach((_: unknown, index: number) =>
+    branchesTaken(doc, validator, `${pointer}/allOf/${index}`, value, taken),
+  );
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const properties = schema.properties ?? {};
     for (const [name, entry] of Object.entries(value)) {
-      if (Object.hasOwn(properties, name)) branchesTaken(doc, validator, `${pointer}/properties/${pointerPart(name)}`, entry, taken);
-      else if (typeof schema.additionalProperties === "object") branchesTaken(doc, validator, `${pointer}/additionalProperties`, entry, taken);
+      if (Object.hasOwn(properties, name))
+        branchesTaken(doc, validator, `${pointer}/properties/${pointerPart(name)}`, entry, taken);
+      else if (typeof schema.additionalProperties === "object")
+        branchesTaken(doc, validator, `${pointer}/additionalProperties`, entry, taken);
     }
   }
-  if (Array.isArray(value) && schema.items) for (const item of value) branchesTaken(doc, validator, `${pointer}/items`, item, taken);
+  if (Array.isArray(value) && schema.items)
+    for (const item of value) branchesTaken(doc, validator, `${pointer}/items`, item, taken);
   return taken;
 }
 
-const ASSERTIONS = ["type", "enum", "const", "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "minItems", "maxItems", "uniqueItems", "required", "minProperties", "maxProperties", "propertyNames", "anyOf", "oneOf"];
+const ASSERTIONS = [
+  "type",
+  "enum",
+  "const",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "format",
+  "minimum",
+  "maximum",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "required",
+  "minProperties",
+  "maxProperties",
+  "propertyNames",
+  "anyOf",
+  "oneOf",
+];
 
 /** Where a value can be rejected: `<pointer>/<keyword>` for each assertion at `pointer` and below. */
 export function assertionsOf(doc: Json, pointer: string): Set<string> {
@@ -238,7 +354,8 @@ export function assertionsOf(doc: Json, pointer: string): Set<string> {
   eachSchema(doc, pointer, (where, schema) => {
     for (const keyword of ASSERTIONS) if (keyword in schema) found.add(`${where}/${keyword}`);
     if (schema.additionalProperties === false) found.add(`${where}/additionalProperties`);
-    if (schema.propertyNames) for (const keyword of Object.keys(schema.propertyNames)) found.add(`${where}/propertyNames/${keyword}`);
+    if (schema.propertyNames)
+      for (const keyword of Object.keys(schema.propertyNames)) found.add(`${where}/propertyNames/${keyword}`);
   });
   return found;
 }
@@ -260,7 +377,10 @@ export function assertionsFailed(validate: ValidateFunction, pointers: Map<objec
   return new Set(
     (validate.errors ?? []).map((error) => {
       const where = pointers.get(error.parentSchema as object);
-      if (!where) throw new Error(`schema-equivalence: an Ajv error from a schema not in the document: ${JSON.stringify(error)}`);
+      if (!where)
+        throw new Error(
+          `schema-equivalence: an Ajv error from a schema not in the document: ${JSON.stringify(error)}`,
+        );
       return `${where}/${error.keyword}`;
     }),
   );
@@ -283,12 +403,24 @@ export interface Comparison {
  * when given, is the 3.1 document the 3.0 one must agree with (the 3.1 one minus what the 3.0
  * edition lists as lost); reach is always counted on `doc31`.
  */
-export function compareSchemas(doc31: Json, doc30: Json, pointer: string, { runs = 1000, seed, expected31 = doc31 }: { runs?: number; seed?: number; expected31?: Json } = {}): Comparison {
+export function compareSchemas(
+  doc31: Json,
+  doc30: Json,
+  pointer: string,
+  { runs = 1000, seed, expected31 = doc31 }: { runs?: number; seed?: number; expected31?: Json } = {},
+): Comparison {
   const v31 = validatorsOf(doc31);
   const vExpected = expected31 === doc31 ? v31 : validatorsOf(expected31);
   const v30 = validatorsOf(doc30);
   const pointers = pointersOf(doc31);
-  const result: Comparison = { runs, accepted: 0, rejected: 0, branches: new Map(), assertions: new Map(), disagreements: [] };
+  const result: Comparison = {
+    runs,
+    accepted: 0,
+    rejected: 0,
+    branches: new Map(),
+    assertions: new Map(),
+    disagreements: [],
+  };
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
   const samples = fc.sample(valuesOf(doc31, pointer), { numRuns: runs, seed });
   for (const value of samples) {

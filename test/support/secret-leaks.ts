@@ -2,7 +2,11 @@
 import { inspect } from "node:util";
 
 export function printedForms(value: unknown): string[] {
-  const forms = [String(value), inspect(value, { depth: Infinity, showHidden: true }), JSON.stringify(value) ?? ""];
+  const forms = [
+    String(value),
+    inspect(value, { depth: Infinity, showHidden: true }),
+    JSON.stringify(value) ?? "",
+  ];
   if (value instanceof Error) forms.push(value.stack ?? "", value.message);
   return forms;
 }

@@ -23,10 +23,11 @@ export const operation = spec.paths["/contacts/{uuid}"].patch;
 
 /** The operation's named request examples, with their $refs resolved: name → body. */
 export function requestExamples(): Record<string, unknown> {
-  const named = operation.requestBody.content["application/json"].examples as Record<string, { $ref?: string; value?: unknown }>;
-  return Object.fromEntries(
-    Object.entries(named).map(([name, example]) => [name, resolve(example).value]),
-  );
+  const named = operation.requestBody.content["application/json"].examples as Record<
+    string,
+    { $ref?: string; value?: unknown }
+  >;
+  return Object.fromEntries(Object.entries(named).map(([name, example]) => [name, resolve(example).value]));
 }
 
 /** Follows a local `#/…` $ref of the bundled spec. */
@@ -47,6 +48,9 @@ export function parameterValidator(name: string): ValidateFunction {
 
 /** The operation's named 200 examples, with their $refs resolved: name → envelope. */
 export function successExamples(): Record<string, { contact: unknown }> {
-  const named = operation.responses["200"].content["application/json"].examples as Record<string, { $ref?: string; value?: unknown }>;
+  const named = operation.responses["200"].content["application/json"].examples as Record<
+    string,
+    { $ref?: string; value?: unknown }
+  >;
   return Object.fromEntries(Object.entries(named).map(([name, example]) => [name, resolve(example).value]));
 }

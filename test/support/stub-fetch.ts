@@ -12,7 +12,12 @@ export function stubFetch(...replies: Reply[]) {
   const sent: SentRequest[] = [];
   const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    sent.push({ url: request.url, method: request.method, headers: request.headers, body: await request.text() });
+    sent.push({
+      url: request.url,
+      method: request.method,
+      headers: request.headers,
+      body: await request.text(),
+    });
     const reply = replies.length > 1 ? replies.shift()! : replies[0];
     if (reply === undefined) throw new Error("stubFetch: no reply scripted");
     if (reply instanceof Error) throw reply;

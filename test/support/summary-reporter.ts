@@ -20,7 +20,10 @@ export default class SummaryReporter implements Reporter {
         else if (result.state === "failed") failedTests++;
         else {
           counts.skipped++;
-          const name = result.state === "skipped" && result.note?.startsWith(SKIP_NOTE_PREFIX) ? result.note.slice(SKIP_NOTE_PREFIX.length).split(":")[0]! : undefined;
+          const name =
+            result.state === "skipped" && result.note?.startsWith(SKIP_NOTE_PREFIX)
+              ? result.note.slice(SKIP_NOTE_PREFIX.length).split(":")[0]!
+              : undefined;
           if (name) skippedFor.set(name, (skippedFor.get(name) ?? 0) + 1);
           else unexplained.push(`${testModule.moduleId.replace(`${process.cwd()}/`, "")} > ${test.fullName}`);
         }
@@ -29,14 +32,20 @@ export default class SummaryReporter implements Reporter {
       counts.failed += failedTests || (testModule.state() === "failed" ? 1 : 0);
     }
     if (skippedFor.size > 0) {
-      const names = [...skippedFor].map(([name, count]) => `${name} (${count} ${count === 1 ? "test" : "tests"})`);
-      const packages = toolchains.filter(({ name }) => skippedFor.has(name)).flatMap(({ debianPackages }) => debianPackages);
+      const names = [...skippedFor].map(
+        ([name, count]) => `${name} (${count} ${count === 1 ? "test" : "tests"})`,
+      );
+      const packages = toolchains
+        .filter(({ name }) => skippedFor.has(name))
+        .flatMap(({ debianPackages }) => debianPackages);
       console.log(
         `vitest skipped for missing toolchains: ${names.join(", ")}; \`npm run setup:toolchains\` installs Debian's ${packages.join(" ")}`,
       );
     }
     if (inCI && unexplained.length > 0) {
-      console.log(`vitest: under CI a test may be skipped only for a missing toolchain; these were skipped for no named reason:\n  ${unexplained.join("\n  ")}`);
+      console.log(
+        `vitest: under CI a test may be skipped only for a missing toolchain; these were skipped for no named reason:\n  ${unexplained.join("\n  ")}`,
+      );
       counts.failed += unexplained.length;
       process.exitCode = 1;
     }

@@ -34,14 +34,19 @@ function busiestSecond(times: number[]): number {
 describe("AdaptiveRate", () => {
   it("sends at most the rate, plus 10 ms of catch-up, in any second, and keeps pace when wake-ups are late", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 2_000 }), fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 20 }), (perSecond, lags) => {
-        const sent = simulate(new AdaptiveRate(perSecond), lags, 5_000);
-        expect(busiestSecond(sent)).toBeLessThanOrEqual(Math.ceil(perSecond * 1.01) + 1);
-        // Late wake-ups cost at most what the catch-up cannot recover.
-        const worstLag = Math.max(...lags);
-        const expected = (5_000 * perSecond) / 1_000 / Math.max(1, (worstLag - 10) / (1_000 / perSecond) + 1);
-        expect(sent.length).toBeGreaterThanOrEqual(Math.floor(expected) - 1);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 2_000 }),
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 20 }),
+        (perSecond, lags) => {
+          const sent = simulate(new AdaptiveRate(perSecond), lags, 5_000);
+          expect(busiestSecond(sent)).toBeLessThanOrEqual(Math.ceil(perSecond * 1.01) + 1);
+          // Late wake-ups cost at most what the catch-up cannot recover.
+          const worstLag = Math.max(...lags);
+          const expected =
+            (5_000 * perSecond) / 1_000 / Math.max(1, (worstLag - 10) / (1_000 / perSecond) + 1);
+          expect(sent.length).toBeGreaterThanOrEqual(Math.floor(expected) - 1);
+        },
+      ),
       { seed: SEED, numRuns: 100 },
     );
   });

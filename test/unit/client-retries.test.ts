@@ -23,7 +23,10 @@ const BASE = "http://api.test/v1";
 const NOW = Date.parse("Wed, 25 Nov 2026 19:08:14 GMT");
 const contact = { uuid: UUID, name: "Joe" };
 const UPDATE = { name: "Joé 😀", tags: ["a", "b"], custom_fields: { n: 1.5 } };
-const connectionFailure = () => new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
+const connectionFailure = () =>
+  new TypeError("fetch failed", {
+    cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+  });
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -77,15 +80,18 @@ function hangingFetch(input: string | URL | Request, init?: RequestInit): Promis
 }
 
 describe("what is retried", () => {
-  it.each([408, 429, 500, 502, 503, 504])("%i: retried twice, then the typed error says 3 attempts", async (status) => {
-    const { callbell, sent } = client([json(status, { message: "busy" })]);
-    const { error } = await settle(callbell.updateContact(UUID, UPDATE));
-    expect(error).toBeInstanceOf(CallbellError);
-    expect((error as CallbellAPIError).status).toBe(status);
-    expect((error as CallbellAPIError).attempts).toBe(3);
-    expect((error as Error).message).toContain("after 3 attempts: busy");
-    expect(sent).toHaveLength(3);
-  });
+  it.each([408, 429, 500, 502, 503, 504])(
+    "%i: retried twice, then the typed error says 3 attempts",
+    async (status) => {
+      const { callbell, sent } = client([json(status, { message: "busy" })]);
+      const { error } = await settle(callbell.updateContact(UUID, UPDATE));
+      expect(error).toBeInstanceOf(CallbellError);
+      expect((error as CallbellAPIError).status).toBe(status);
+      expect((error as CallbellAPIError).attempts).toBe(3);
+      expect((error as Error).message).toContain("after 3 attempts: busy");
+      expect(sent).toHaveLength(3);
+    },
+  );
 
   it.each([400, 401, 403, 404, 409, 422])("%i: never retried", async (status) => {
     const { callbell, sent } = client([json(status, { message: "no" })]);
@@ -115,7 +121,10 @@ describe("what is retried", () => {
   });
 
   it("a 2xx whose body is not a contact is not retried (the update was applied)", async () => {
-    const { callbell, sent } = client([json(503, {}), new Response("{", { status: 200, headers: { "Content-Type": "application/json" } })]);
+    const { callbell, sent } = client([
+      json(503, {}),
+      new Response("{", { status: 200, headers: { "Content-Type": "application/json" } }),
+    ]);
     const { error } = await settle(callbell.updateContact(UUID, UPDATE));
     expect(error).toBeInstanceOf(CallbellResponseFormatError);
     expect((error as CallbellResponseFormatError).attempts).toBe(2);
@@ -180,17 +189,20 @@ describe("how long it waits", () => {
   it.each([
     ["61 seconds", "61", 61_000],
     ["an hour, as a date", "Wed, 25 Nov 2026 20:08:14 GMT", 3_600_000],
-  ])("fails fast with the RateLimitError when Retry-After is above the cap (%s)", async (_what, retryAfter, ms) => {
-    vi.setSystemTime(NOW);
-    const { callbell, sent } = client([json(429, { error: "quota" }, { "Retry-After": retryAfter })]);
-    const { error, at } = await settle(callbell.updateContact(UUID, UPDATE));
-    expect(error).toBeInstanceOf(RateLimitError);
-    expect((error as RateLimitError).attempts).toBe(1);
-    expect((error as RateLimitError).retryAfter).toBe(retryAfter);
-    expect((error as RateLimitError).retryAfterMs).toBe(ms);
-    expect(sent).toHaveLength(1);
-    expect(at).toBe(0);
-  });
+  ])(
+    "fails fast with the RateLimitError when Retry-After is above the cap (%s)",
+    async (_what, retryAfter, ms) => {
+      vi.setSystemTime(NOW);
+      const { callbell, sent } = client([json(429, { error: "quota" }, { "Retry-After": retryAfter })]);
+      const { error, at } = await settle(callbell.updateContact(UUID, UPDATE));
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect((error as RateLimitError).attempts).toBe(1);
+      expect((error as RateLimitError).retryAfter).toBe(retryAfter);
+      expect((error as RateLimitError).retryAfterMs).toBe(ms);
+      expect(sent).toHaveLength(1);
+      expect(at).toBe(0);
+    },
+  );
 
   it("bounds the whole call: 3 timed-out attempts of 30 s plus 0.5 s and 1 s of backoff", async () => {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: hangingFetch });
@@ -202,17 +214,30 @@ describe("how long it waits", () => {
 
 describe("timeouts", () => {
   it("a timeout is a CallbellTimeoutError, a kind of CallbellConnectionError, with the limit and the attempts", async () => {
-    const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: hangingFetch, timeoutMs: 1_000, maxRetries: 1 });
+    const callbell = createCallbellClient({
+      token: TOKEN,
+      baseUrl: BASE,
+      fetch: hangingFetch,
+      timeoutMs: 1_000,
+      maxRetries: 1,
+    });
     const { error, at } = await settle(callbell.updateContact(UUID, UPDATE));
     expect(error).toBeInstanceOf(CallbellTimeoutError);
     expect(error).toBeInstanceOf(CallbellConnectionError);
     expect(error).toMatchObject({ name: "CallbellTimeoutError", timeoutMs: 1_000, attempts: 2 });
-    expect((error as Error).message).toBe("Could not reach Callbell after 2 attempts: no answer within the 1000 ms timeout (timeoutMs).");
+    expect((error as Error).message).toBe(
+      "Could not reach Callbell after 2 attempts: no answer within the 1000 ms timeout (timeoutMs).",
+    );
     expect(at).toBe(2 * 1_000 + 500);
   });
 
   it("timeoutMs for one call overrides the client's", async () => {
-    const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: hangingFetch, maxRetries: 0 });
+    const callbell = createCallbellClient({
+      token: TOKEN,
+      baseUrl: BASE,
+      fetch: hangingFetch,
+      maxRetries: 0,
+    });
     const { error, at } = await settle(callbell.updateContact(UUID, UPDATE, { timeoutMs: 250 }));
     expect((error as CallbellTimeoutError).timeoutMs).toBe(250);
     expect(at).toBe(250);
@@ -220,7 +245,8 @@ describe("timeouts", () => {
 
   it("a timed-out attempt is retried, and a later answer wins", async () => {
     let calls = 0;
-    const fetch = (input: string | URL | Request, init?: RequestInit) => (++calls === 1 ? hangingFetch(input, init) : Promise.resolve(json(200, { contact })));
+    const fetch = (input: string | URL | Request, init?: RequestInit) =>
+      ++calls === 1 ? hangingFetch(input, init) : Promise.resolve(json(200, { contact }));
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch, timeoutMs: 1_000 });
     const { value, at } = await settle(callbell.updateContact(UUID, UPDATE));
     expect(value).toEqual(contact);
@@ -232,7 +258,9 @@ describe("the caller's signal", () => {
   it("already aborted: rejects with its reason and sends nothing", async () => {
     const { callbell, sent } = client([json(200, { contact })]);
     const reason = new Error("not wanted any more");
-    const { error } = await settle(callbell.updateContact(UUID, UPDATE, { signal: AbortSignal.abort(reason) }));
+    const { error } = await settle(
+      callbell.updateContact(UUID, UPDATE, { signal: AbortSignal.abort(reason) }),
+    );
     expect(error).toBe(reason);
     expect(sent).toHaveLength(0);
   });
@@ -300,7 +328,9 @@ describe("every attempt", () => {
 
   it("re-sends the body byte for byte through callbell.api too", async () => {
     const { callbell, sent } = client([json(500, {}), json(200, { contact })]);
-    const { value } = await settle(callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }));
+    const { value } = await settle(
+      callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }),
+    );
     expect(value!.data).toEqual({ contact });
     expect(sent.map((request) => request.body)).toEqual([JSON.stringify(UPDATE), JSON.stringify(UPDATE)]);
     expect(sent[1]!.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
@@ -308,7 +338,9 @@ describe("every attempt", () => {
 
   it("callbell.api hands back the last response once retries run out", async () => {
     const { callbell, sent } = client([json(503, { message: "down" })]);
-    const { value } = await settle(callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }));
+    const { value } = await settle(
+      callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }),
+    );
     expect(value!.response.status).toBe(503);
     expect(value!.error).toEqual({ message: "down" });
     expect(sent).toHaveLength(3);
@@ -316,7 +348,9 @@ describe("every attempt", () => {
 
   it("callbell.api refuses a 204 with no contact, as updateContact does, and does not retry it", async () => {
     const { callbell, sent } = client([new Response(null, { status: 204 })]);
-    const { error } = await settle(callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }));
+    const { error } = await settle(
+      callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }),
+    );
     expect(error).toBeInstanceOf(CallbellResponseFormatError);
     expect(sent).toHaveLength(1);
   });
@@ -327,7 +361,10 @@ describe("every attempt", () => {
     const { callbell, sent } = client([json(503, {}), json(200, { contact })], { token });
     await settle(callbell.updateContact(UUID, UPDATE));
     expect(token).toHaveBeenCalledTimes(2);
-    expect(sent.map((request) => request.headers.get("authorization"))).toEqual(["Bearer first_token", "Bearer second_token"]);
+    expect(sent.map((request) => request.headers.get("authorization"))).toEqual([
+      "Bearer first_token",
+      "Bearer second_token",
+    ]);
   });
 
   it("refuses what a token function returns when it cannot be a bearer token, before sending and without echoing it", async () => {
@@ -363,12 +400,19 @@ describe("the token is masked", () => {
 
   it("in what callbell.api returns, where the server echoes it", async () => {
     const { callbell } = client([json(401, { message: `bad token ${TOKEN}` })]);
-    const { value } = await settle(callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }));
+    const { value } = await settle(
+      callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: UPDATE }),
+    );
     expect(value!.error).toEqual({ message: "bad token [redacted]" });
   });
 
   it("in a timeout error", async () => {
-    const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: hangingFetch, maxRetries: 0 });
+    const callbell = createCallbellClient({
+      token: TOKEN,
+      baseUrl: BASE,
+      fetch: hangingFetch,
+      maxRetries: 0,
+    });
     const { error } = await settle(callbell.updateContact(UUID, UPDATE));
     expect(error).toBeInstanceOf(CallbellTimeoutError);
     expect(leaksOf(error, TOKEN)).toEqual([]);

@@ -26,7 +26,10 @@ const contact = { uuid: UUID, name: "Joe", tags: ["Interested"] };
 // One attempt per call: these tests are about what one response becomes; client-retries.test.ts covers retries.
 function client(...replies: Parameters<typeof stubFetch>) {
   const stub = stubFetch(...replies);
-  return { callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 0 }), sent: stub.sent };
+  return {
+    callbell: createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 0 }),
+    sent: stub.sent,
+  };
 }
 
 afterEach(() => {
@@ -160,28 +163,51 @@ describe("API errors", () => {
 
   it("exposes Retry-After on a rate-limit error", async () => {
     const { callbell } = client(json(429, { error: "Too Many Requests" }, { "Retry-After": "3" }));
-    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as RateLimitError;
+    const error = (await callbell
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e)) as RateLimitError;
     expect(error).toBeInstanceOf(RateLimitError);
     expect(error.retryAfter).toBe("3");
   });
 
   it("keeps a non-JSON error body as text and describes it", async () => {
-    const { callbell } = client(() => new Response("upstream timed out", { status: 504, statusText: "Gateway Timeout" }));
-    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;
+    const { callbell } = client(
+      () => new Response("upstream timed out", { status: 504, statusText: "Gateway Timeout" }),
+    );
+    const error = (await callbell
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e)) as CallbellAPIError;
     expect(error).toBeInstanceOf(InternalServerError);
     expect(error.body).toBe("upstream timed out");
-    expect(error.message).toBe(`Callbell answered 504 Gateway Timeout to PATCH /contacts/${UUID} after 1 attempt: upstream timed out`);
+    expect(error.message).toBe(
+      `Callbell answered 504 Gateway Timeout to PATCH /contacts/${UUID} after 1 attempt: upstream timed out`,
+    );
     expect(error.attempts).toBe(1);
   });
 
   it.each([
-    ["an HTML page", "<!doctype html>\n<html><head><title> 503 Service Unavailable </title></head>\n<body><h1>Try again</h1></body></html>", "503 Service Unavailable Try again"],
+    [
+      "an HTML page",
+      "<!doctype html>\n<html><head><title> 503 Service Unavailable </title></head>\n<body><h1>Try again</h1></body></html>",
+      "503 Service Unavailable Try again",
+    ],
     ["XML", "<error><code>42</code></error>", "42"],
     ["a long text", "x".repeat(500), `${"x".repeat(199)}…`],
   ])("quotes %s as its text in the message, and keeps the body as sent", async (_what, page, detail) => {
-    const { callbell } = client(() => new Response(page, { status: 502, statusText: "Bad Gateway", headers: { "Content-Type": "text/html" } }));
-    const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as CallbellAPIError;
-    expect(error.message).toBe(`Callbell answered 502 Bad Gateway to PATCH /contacts/${UUID} after 1 attempt: ${detail}`);
+    const { callbell } = client(
+      () =>
+        new Response(page, {
+          status: 502,
+          statusText: "Bad Gateway",
+          headers: { "Content-Type": "text/html" },
+        }),
+    );
+    const error = (await callbell
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e)) as CallbellAPIError;
+    expect(error.message).toBe(
+      `Callbell answered 502 Bad Gateway to PATCH /contacts/${UUID} after 1 attempt: ${detail}`,
+    );
     expect(error.body).toBe(page);
   });
 
@@ -198,7 +224,12 @@ describe("API errors", () => {
     expect(error).toBeInstanceOf(AuthenticationError);
     expect((error as AuthenticationError).message).toContain("bad token [redacted]");
     expect((error as AuthenticationError).body).toEqual({ message: "bad token [redacted]" });
-    for (const text of [String(error), (error as Error).stack, inspect(error, { depth: 5 }), JSON.stringify(error)])
+    for (const text of [
+      String(error),
+      (error as Error).stack,
+      inspect(error, { depth: 5 }),
+      JSON.stringify(error),
+    ])
       expect(text).not.toContain(TOKEN);
     expect(inspect(callbell, { depth: 5, showHidden: true })).not.toContain(TOKEN);
   });
@@ -206,7 +237,9 @@ describe("API errors", () => {
 
 describe("transport failures", () => {
   it("wraps a network failure in CallbellConnectionError", async () => {
-    const failure = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+    const failure = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    });
     const { callbell } = client(failure);
     const error = await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbellConnectionError);
@@ -222,7 +255,9 @@ describe("transport failures", () => {
       throw controller.signal.reason;
     });
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch });
-    const error = await callbell.updateContact(UUID, { name: "Joe" }, { signal: controller.signal }).catch((e: unknown) => e);
+    const error = await callbell
+      .updateContact(UUID, { name: "Joe" }, { signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(error).toBe(controller.signal.reason);
     expect((error as DOMException).name).toBe("AbortError");
   });
@@ -232,25 +267,32 @@ describe("input rejected before anything is sent", () => {
   it("refuses to build a client without a token", () => {
     vi.stubEnv("CALLBELL_API_TOKEN", "");
     expect(() => createCallbellClient()).toThrow(CallbellInputError);
-    expect(() => createCallbellClient({ token: "" })).toThrow(/No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN/);
+    expect(() => createCallbellClient({ token: "" })).toThrow(
+      /No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN/,
+    );
   });
 
   it("refuses a baseUrl that is not an absolute URL when the client is made", () => {
-    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(CallbellInputError);
+    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(
+      CallbellInputError,
+    );
   });
 
-  it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])("refuses a token that cannot be a bearer token (%j) without echoing it", (token) => {
-    const error = (() => {
-      try {
-        createCallbellClient({ token });
-      } catch (e) {
-        return e as CallbellInputError;
-      }
-    })();
-    expect(error).toBeInstanceOf(CallbellInputError);
-    expect(error!.field).toBe("token");
-    expect(error!.message).not.toContain(token);
-  });
+  it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])(
+    "refuses a token that cannot be a bearer token (%j) without echoing it",
+    (token) => {
+      const error = (() => {
+        try {
+          createCallbellClient({ token });
+        } catch (e) {
+          return e as CallbellInputError;
+        }
+      })();
+      expect(error).toBeInstanceOf(CallbellInputError);
+      expect(error!.field).toBe("token");
+      expect(error!.message).not.toContain(token);
+    },
+  );
 
   it.each([
     ["", /other than "", "." or ".."/],
@@ -271,7 +313,11 @@ describe("input rejected before anything is sent", () => {
     ["null", null, /must be an object/],
     ["an array", [], /must be an object/],
     ["a string", "name=Joe", /must be an object/],
-    ["NaN", { custom_fields: { orderNumber: Number.NaN } }, /Field "orderNumber" is NaN, which JSON cannot carry/],
+    [
+      "NaN",
+      { custom_fields: { orderNumber: Number.NaN } },
+      /Field "orderNumber" is NaN, which JSON cannot carry/,
+    ],
     ["Infinity", { custom_fields: { orderNumber: -Infinity } }, /Field "orderNumber" is -Infinity/],
     ["a bigint", { custom_fields: { orderNumber: 1n } }, /Field "orderNumber" is a bigint/],
     ["a function", { name: () => "Joe" }, /Field "name" is a function/],

@@ -10,11 +10,18 @@ const page = withGuide(docsSpec, readFileSync("CHANGELOG.md", "utf8"));
 const rows = page.info.description
   .split("\n")
   .filter((line: string) => /^\| `/.test(line))
-  .map((line: string) => line.split(/(?<!\\)\|/).slice(1, -1).map((cell: string) => cell.trim()));
+  .map((line: string) =>
+    line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((cell: string) => cell.trim()),
+  );
 
 describe("the docs page's errors table", () => {
   it("has one row per error status of the operation, in order", () => {
-    const statuses = Object.keys(docsSpec.paths["/contacts/{uuid}"].patch.responses).filter((status) => !status.startsWith("2"));
+    const statuses = Object.keys(docsSpec.paths["/contacts/{uuid}"].patch.responses).filter(
+      (status) => !status.startsWith("2"),
+    );
     expect(rows.map((row: string[]) => row[0])).toEqual(statuses.map((status) => `\`${status}\``));
   });
 
@@ -22,7 +29,9 @@ describe("the docs page's errors table", () => {
     for (const [status, , retries] of rows) {
       const code = status.replace(/`/g, "");
       if (code === "default") continue;
-      const family = code.endsWith("XX") ? fc.integer({ min: Number(code[0]) * 100, max: Number(code[0]) * 100 + 99 }) : fc.constant(Number(code));
+      const family = code.endsWith("XX")
+        ? fc.integer({ min: Number(code[0]) * 100, max: Number(code[0]) * 100 + 99 })
+        : fc.constant(Number(code));
       fc.assert(fc.property(family, (value) => isRetryableStatus(value) === retries.startsWith("yes")));
     }
   });
@@ -56,7 +65,8 @@ describe("the docs page's Regenerate section", () => {
     const section = text.slice(text.indexOf("# Regenerate a client"), text.indexOf("# Run the mock"));
     expect(section).toContain("[openapi-3.0.json](openapi-3.0.json)");
     expect(section).toContain("`callbell-openapi/openapi-3.0.json`");
-    for (const generator of ["openapi-typescript", "progenitor (Rust)", "NSwag"]) expect(section).toContain(generator);
+    for (const generator of ["openapi-typescript", "progenitor (Rust)", "NSwag"])
+      expect(section).toContain(generator);
     const { losses } = toOpenApi30(JSON.parse(readFileSync("generated/openapi.json", "utf8")));
     expect(losses.length).toBeGreaterThan(0);
     expect(section).toContain(lossList(losses));
@@ -71,7 +81,11 @@ describe("the docs page offers the Postman collection", () => {
     const { buildDocs } = await import("../../scripts/site/build-site.mjs");
     const { postmanFiles } = await import("../../scripts/spec/postman-collection.mjs");
     const links = [...page.info.description.matchAll(/\]\((postman\/[^)]+)\)/g)].map((match) => match[1]);
-    expect(links.sort()).toEqual(Object.values(postmanFiles).map((file) => `postman/${file}`).sort());
+    expect(links.sort()).toEqual(
+      Object.values(postmanFiles)
+        .map((file) => `postman/${file}`)
+        .sort(),
+    );
     const dir = mkdtempSync(path.join(tmpdir(), "callbell-docs-postman-"));
     try {
       buildDocs(dir);
@@ -83,7 +97,11 @@ describe("the docs page offers the Postman collection", () => {
 
   it("lists every finding Schemathesis is allowed to report, with why it is not a defect", async () => {
     const { acceptedFindings } = await import("../../scripts/ci/schemathesis.mjs");
-    const section = page.tags.find((tag: { name: string }) => tag.name === "Checked by Schemathesis").description as string;
-    for (const finding of acceptedFindings) expect(section).toContain(`${finding.code}: ${finding.title} | the ${finding.target} | not a defect: ${finding.why}`);
+    const section = page.tags.find((tag: { name: string }) => tag.name === "Checked by Schemathesis")
+      .description as string;
+    for (const finding of acceptedFindings)
+      expect(section).toContain(
+        `${finding.code}: ${finding.title} | the ${finding.target} | not a defect: ${finding.why}`,
+      );
   });
 });

@@ -11,7 +11,9 @@ const MAX_MESSAGE = 1_000;
 
 /** The path as the message shows its start: percent-encoded, the token masked, no escape cut in two. */
 const shownStart = (uuid: string, token: string, chars: number) =>
-  `/contacts/${encodeURIComponent(uuid).replaceAll(encodeURIComponent(token), "[redacted]").replaceAll(token, "[redacted]")}`.slice(0, chars).replace(/%[\dA-Fa-f]?$/, "");
+  `/contacts/${encodeURIComponent(uuid).replaceAll(encodeURIComponent(token), "[redacted]").replaceAll(token, "[redacted]")}`
+    .slice(0, chars)
+    .replace(/%[\dA-Fa-f]?$/, "");
 
 async function failure(call: () => Promise<unknown>): Promise<Error> {
   try {
@@ -25,7 +27,9 @@ async function failure(call: () => Promise<unknown>): Promise<Error> {
 /** The ways a message could still carry the token: whole, percent-encoded, or its first half. */
 function leaks(message: string, token: string, quoted: string): string[] {
   const half = token.slice(0, Math.ceil(token.length / 2));
-  return [token, encodeURIComponent(token), half].filter((form) => message.includes(form) && !quoted.replaceAll(token, "").includes(form));
+  return [token, encodeURIComponent(token), half].filter(
+    (form) => message.includes(form) && !quoted.replaceAll(token, "").includes(form),
+  );
 }
 
 const token = fc.stringMatching(/^[A-Za-z0-9\-._~+/]{16,48}$/).filter((text) => new Set(text).size > 6);
@@ -33,7 +37,9 @@ const token = fc.stringMatching(/^[A-Za-z0-9\-._~+/]{16,48}$/).filter((text) => 
 // ones too), the token somewhere after the start.
 const longUuid = fc
   .record({
-    start: fc.string({ unit: "grapheme", minLength: 3, maxLength: 30 }).filter((text) => !/^\.{1,2}$/.test(text)),
+    start: fc
+      .string({ unit: "grapheme", minLength: 3, maxLength: 30 })
+      .filter((text) => !/^\.{1,2}$/.test(text)),
     filler: fc.constantFrom("a", "0", "é", "中", "😀", "e\u0301", "/", "%", " "),
     count: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 10_000, max: 25_000 })),
     at: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -49,16 +55,20 @@ const longUuid = fc
 describe("error messages are bounded", () => {
   it("cut: at most the limit, an ellipsis at the cut, no surrogate pair split (generated)", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 600 }), fc.integer({ min: 2, max: 300 }), (text, max) => {
-        const shown = cut(text, max);
-        expect(shown.length).toBeLessThanOrEqual(max);
-        if (text.length <= max) expect(shown).toBe(text);
-        else {
-          expect(shown.endsWith("…")).toBe(true);
-          expect(text.startsWith(shown.slice(0, -1))).toBe(true);
-          expect(/[\uD800-\uDBFF]$/.test(shown.slice(0, -1))).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.string({ unit: "grapheme", maxLength: 600 }),
+        fc.integer({ min: 2, max: 300 }),
+        (text, max) => {
+          const shown = cut(text, max);
+          expect(shown.length).toBeLessThanOrEqual(max);
+          if (text.length <= max) expect(shown).toBe(text);
+          else {
+            expect(shown.endsWith("…")).toBe(true);
+            expect(text.startsWith(shown.slice(0, -1))).toBe(true);
+            expect(/[\uD800-\uDBFF]$/.test(shown.slice(0, -1))).toBe(false);
+          }
+        },
+      ),
       { seed: 20261206, numRuns: 300 },
     );
   });
@@ -67,20 +77,34 @@ describe("error messages are bounded", () => {
     const uuid = `414a6d692bd645ed${"中".repeat(20_000)}`;
     const statusText = `Not Found ${"x".repeat(5_000)}`;
     const fetch = async () => new Response("y".repeat(50_000), { status: 404, statusText });
-    const callbell = createCallbellClient({ token: "test_SECRETtoken123", baseUrl: BASE, fetch, maxRetries: 0 });
+    const callbell = createCallbellClient({
+      token: "test_SECRETtoken123",
+      baseUrl: BASE,
+      fetch,
+      maxRetries: 0,
+    });
     const error = await failure(() => callbell.updateContact(uuid, { name: "x" }));
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.message.length).toBeLessThan(MAX_MESSAGE);
     expect(error.message).toContain("to PATCH /contacts/414a6d692bd645ed%E4%B8%AD");
-    expect(error.message).toMatch(/^Callbell answered 404 Not Found x+… to PATCH \/contacts\/414a6d692bd645ed(%E4%B8%AD)+… after 1 attempt: y+…$/);
+    expect(error.message).toMatch(
+      /^Callbell answered 404 Not Found x+… to PATCH \/contacts\/414a6d692bd645ed(%E4%B8%AD)+… after 1 attempt: y+…$/,
+    );
   });
 
   it("masks before it cuts: a token across the cut leaves no part of itself", async () => {
     const secret = "test_SECRETtoken123";
     for (const before of [150, 190, 195, 199, 205]) {
       const body = "b".repeat(before) + secret + "b".repeat(50);
-      const callbell = createCallbellClient({ token: secret, baseUrl: BASE, fetch: async () => new Response(body, { status: 500 }), maxRetries: 0 });
-      const error = await failure(() => callbell.updateContact(`${"u".repeat(before)}${secret}`, { name: "x" }));
+      const callbell = createCallbellClient({
+        token: secret,
+        baseUrl: BASE,
+        fetch: async () => new Response(body, { status: 500 }),
+        maxRetries: 0,
+      });
+      const error = await failure(() =>
+        callbell.updateContact(`${"u".repeat(before)}${secret}`, { name: "x" }),
+      );
       expect(error.message).not.toContain("test_");
       expect(error.message).not.toContain("SECRET");
     }
@@ -92,14 +116,22 @@ describe("error messages are bounded", () => {
       fc.asyncProperty(longUuid, fc.boolean(), async ({ start, token, uuid }, answered) => {
         if (uuid.length >= 20_000) long++;
         const fetch = async (url: string | URL | Request) => {
-          if (!answered) throw new TypeError("fetch failed", { cause: new Error(`request to ${String(url)} with Bearer ${token} failed`) });
-          return new Response(`<h1>Not Found</h1> ${uuid} ${token}`, { status: 404, statusText: `Not Found ${token}` });
+          if (!answered)
+            throw new TypeError("fetch failed", {
+              cause: new Error(`request to ${String(url)} with Bearer ${token} failed`),
+            });
+          return new Response(`<h1>Not Found</h1> ${uuid} ${token}`, {
+            status: 404,
+            statusText: `Not Found ${token}`,
+          });
         };
         const callbell = createCallbellClient({ token, baseUrl: BASE, fetch, maxRetries: 0 });
         const error = await failure(() => callbell.updateContact(uuid, { name: "x" }));
         expect(error).toBeInstanceOf(answered ? NotFoundError : CallbellConnectionError);
         expect(error.message.length).toBeLessThan(MAX_MESSAGE);
-        expect(error.message).toContain(shownStart(uuid, token, 10 + Math.min(encodeURIComponent(start).length, 60)));
+        expect(error.message).toContain(
+          shownStart(uuid, token, 10 + Math.min(encodeURIComponent(start).length, 60)),
+        );
         expect(leaks(error.message, token, uuid)).toEqual([]);
       }),
       { seed: 20261206, numRuns: 60 },
@@ -113,13 +145,19 @@ describe("error messages are bounded", () => {
       fc.asyncProperty(longUuid, async ({ start, token, uuid }) => {
         if (uuid.length >= 20_000) long++;
         const fetch = async (url: string | URL | Request) => {
-          throw new TypeError("fetch failed", { cause: new Error(`request to ${String(url).slice(BASE.length)} with Bearer ${token} failed`) });
+          throw new TypeError("fetch failed", {
+            cause: new Error(`request to ${String(url).slice(BASE.length)} with Bearer ${token} failed`),
+          });
         };
         const callbell = createCallbellClient({ token, baseUrl: BASE, fetch, maxRetries: 0 });
-        const error = await failure(() => callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body: { name: "x" } }));
+        const error = await failure(() =>
+          callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body: { name: "x" } }),
+        );
         expect(error).toBeInstanceOf(CallbellConnectionError);
         expect(error.message.length).toBeLessThan(MAX_MESSAGE);
-        expect(error.message).toContain(shownStart(uuid, token, 10 + Math.min(encodeURIComponent(start).length, 60)));
+        expect(error.message).toContain(
+          shownStart(uuid, token, 10 + Math.min(encodeURIComponent(start).length, 60)),
+        );
         expect(leaks(error.message, token, uuid)).toEqual([]);
       }),
       { seed: 20261206, numRuns: 40 },

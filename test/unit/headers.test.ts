@@ -3,7 +3,12 @@
 // anything is sent when fetch could not send them.
 import fc from "fast-check";
 import { describe, expect, inject, it } from "vitest";
-import { CallbellInputError, createCallbellClient, RateLimitError, type ExtraHeaders } from "../../src/client/index.js";
+import {
+  CallbellInputError,
+  createCallbellClient,
+  RateLimitError,
+  type ExtraHeaders,
+} from "../../src/client/index.js";
 import { checkHeaders } from "../../src/client/internal/headers.js";
 import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 
@@ -16,13 +21,21 @@ const headerName = fc
   .filter((name) => !/^(authorization|content-type|accept|content-length)$/i.test(name));
 const headerValue = fc.stringMatching(/^[!-~]([ -~]{0,30}[!-~])?$/);
 const randomCase = (name: string) =>
-  fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }).map((upper) =>
-    [...name].map((char, i) => (upper[i] ? char.toUpperCase() : char.toLowerCase())).join(""),
-  );
+  fc
+    .array(fc.boolean(), { minLength: name.length, maxLength: name.length })
+    .map((upper) =>
+      [...name].map((char, i) => (upper[i] ? char.toUpperCase() : char.toLowerCase())).join(""),
+    );
 
 function client(headers?: ExtraHeaders, ...replies: Parameters<typeof stubFetch>) {
   const stub = stubFetch(...(replies.length ? replies : [json(200, { contact })]));
-  const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 0, headers });
+  const callbell = createCallbellClient({
+    token: TOKEN,
+    baseUrl: BASE,
+    fetch: stub.fetch,
+    maxRetries: 0,
+    headers,
+  });
   return { callbell, sent: stub.sent };
 }
 
@@ -35,9 +48,16 @@ describe("headers", () => {
         fc.boolean(),
         async (clientHeaders, callHeaders, shout) => {
           const uniqueByCase = (headers: Record<string, string>) =>
-            Object.fromEntries(Object.entries(headers).filter(([name], i, all) => all.findIndex(([other]) => other.toLowerCase() === name.toLowerCase()) === i));
+            Object.fromEntries(
+              Object.entries(headers).filter(
+                ([name], i, all) =>
+                  all.findIndex(([other]) => other.toLowerCase() === name.toLowerCase()) === i,
+              ),
+            );
           const own = uniqueByCase(clientHeaders);
-          const call = Object.fromEntries(Object.entries(uniqueByCase(callHeaders)).map(([n, v]) => [shout ? n.toUpperCase() : n, v]));
+          const call = Object.fromEntries(
+            Object.entries(uniqueByCase(callHeaders)).map(([n, v]) => [shout ? n.toUpperCase() : n, v]),
+          );
           const { callbell, sent } = client(own);
           await callbell.updateContact(UUID, { name: "Joe" }, { headers: call });
           const expected = new Map(Object.entries(own).map(([n, v]) => [n.toLowerCase(), v]));
@@ -54,16 +74,31 @@ describe("headers", () => {
 
   it("sends a header named __proto__ like any other (fast-check's dictionaries generate it)", async () => {
     const { callbell, sent } = client(JSON.parse('{"__proto__": "from-client"}') as ExtraHeaders);
-    await callbell.updateContact(UUID, { name: "Joe" }, { headers: JSON.parse('{"__Proto__": "from-call", "x-a": "1"}') as ExtraHeaders });
+    await callbell.updateContact(
+      UUID,
+      { name: "Joe" },
+      { headers: JSON.parse('{"__Proto__": "from-call", "x-a": "1"}') as ExtraHeaders },
+    );
     expect(sent[0]!.headers.get("__proto__")).toBe("from-call");
     expect(sent[0]!.headers.get("x-a")).toBe("1");
   });
 
   it("sends the headers again on every retry", async () => {
     const stub = stubFetch(json(503, {}), json(200, { contact }));
-    const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch: stub.fetch, maxRetries: 1, headers: { "X-Request-Id": "r-1" } });
+    const callbell = createCallbellClient({
+      token: TOKEN,
+      baseUrl: BASE,
+      fetch: stub.fetch,
+      maxRetries: 1,
+      headers: { "X-Request-Id": "r-1" },
+    });
     await callbell.updateContact(UUID, { name: "Joe" }, { headers: { "Idempotency-Key": "k-1" } });
-    expect(stub.sent.map((request) => [request.headers.get("x-request-id"), request.headers.get("idempotency-key")])).toEqual([
+    expect(
+      stub.sent.map((request) => [
+        request.headers.get("x-request-id"),
+        request.headers.get("idempotency-key"),
+      ]),
+    ).toEqual([
       ["r-1", "k-1"],
       ["r-1", "k-1"],
     ]);
@@ -94,20 +129,30 @@ describe("headers", () => {
 describe("headers refused before anything is sent", () => {
   it("refuses Authorization in any case, on the client, per call and on callbell.api", async () => {
     await fc.assert(
-      fc.asyncProperty(randomCase("authorization"), fc.stringMatching(/^[A-Za-z0-9]{16,24}$/), async (name, secret) => {
-        const value = `Bearer ${secret}`;
-        expect(() => client({ [name]: value })).toThrow(CallbellInputError);
-        const { callbell, sent } = client();
-        const perCall = await callbell.updateContact(UUID, { name: "Joe" }, { headers: { [name]: value } }).catch((e: unknown) => e);
-        expect(perCall).toBeInstanceOf(CallbellInputError);
-        expect((perCall as CallbellInputError).field).toBe("headers");
-        expect(String(perCall)).not.toContain(secret);
-        const viaApi = await callbell.api
-          .PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: { name: "Joe" }, headers: { [name]: value } })
-          .catch((e: unknown) => e);
-        expect(viaApi).toBeInstanceOf(CallbellInputError);
-        expect(sent).toEqual([]);
-      }),
+      fc.asyncProperty(
+        randomCase("authorization"),
+        fc.stringMatching(/^[A-Za-z0-9]{16,24}$/),
+        async (name, secret) => {
+          const value = `Bearer ${secret}`;
+          expect(() => client({ [name]: value })).toThrow(CallbellInputError);
+          const { callbell, sent } = client();
+          const perCall = await callbell
+            .updateContact(UUID, { name: "Joe" }, { headers: { [name]: value } })
+            .catch((e: unknown) => e);
+          expect(perCall).toBeInstanceOf(CallbellInputError);
+          expect((perCall as CallbellInputError).field).toBe("headers");
+          expect(String(perCall)).not.toContain(secret);
+          const viaApi = await callbell.api
+            .PATCH("/contacts/{uuid}", {
+              params: { path: { uuid: UUID } },
+              body: { name: "Joe" },
+              headers: { [name]: value },
+            })
+            .catch((e: unknown) => e);
+          expect(viaApi).toBeInstanceOf(CallbellInputError);
+          expect(sent).toEqual([]);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -120,9 +165,15 @@ describe("headers refused before anything is sent", () => {
     await fc.assert(
       fc.asyncProperty(headerName, badValue, async (name, value) => {
         const { callbell, sent } = client();
-        const error = await callbell.updateContact(UUID, { name: "Joe" }, { headers: { [name]: value } }).catch((e: unknown) => e);
+        const error = await callbell
+          .updateContact(UUID, { name: "Joe" }, { headers: { [name]: value } })
+          .catch((e: unknown) => e);
         const viaApi = await callbell.api
-          .PATCH("/contacts/{uuid}", { params: { path: { uuid: UUID } }, body: { name: "Joe" }, headers: { [name]: value } })
+          .PATCH("/contacts/{uuid}", {
+            params: { path: { uuid: UUID } },
+            body: { name: "Joe" },
+            headers: { [name]: value },
+          })
           .catch((e: unknown) => e);
         for (const refused of [error, viaApi]) {
           expect(refused).toBeInstanceOf(CallbellInputError);
@@ -150,20 +201,31 @@ describe("headers refused before anything is sent", () => {
 describe("headers against the mock", () => {
   it("a per-call Prefer makes Prism answer 429, which comes back as RateLimitError", async () => {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: inject("prismUrl"), maxRetries: 0 });
-    const error = await callbell.updateContact(UUID, { name: "Joe" }, { headers: { Prefer: "code=429" } }).catch((e: unknown) => e);
+    const error = await callbell
+      .updateContact(UUID, { name: "Joe" }, { headers: { Prefer: "code=429" } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
-    expect(await callbell.updateContact(UUID, { name: "Joe" }, { headers: { Prefer: "code=200" } })).toHaveProperty("uuid");
+    expect(
+      await callbell.updateContact(UUID, { name: "Joe" }, { headers: { Prefer: "code=200" } }),
+    ).toHaveProperty("uuid");
   });
 });
 
 describe("checkHeaders", () => {
   it("gives each header by its lower-case name", () => {
-    expect({ ...checkHeaders({ "X-Trace-Id": "a", PREFER: "code=200" }) }).toEqual({ "x-trace-id": "a", prefer: "code=200" });
+    expect({ ...checkHeaders({ "X-Trace-Id": "a", PREFER: "code=200" }) }).toEqual({
+      "x-trace-id": "a",
+      prefer: "code=200",
+    });
   });
 
   it("says what is wrong, naming the headers option", () => {
     expect(() => checkHeaders(new Headers() as unknown as ExtraHeaders)).toThrow(
-      expect.objectContaining({ name: "CallbellInputError", field: "headers", message: "headers must be a plain object." }),
+      expect.objectContaining({
+        name: "CallbellInputError",
+        field: "headers",
+        message: "headers must be a plain object.",
+      }),
     );
     expect(() => checkHeaders({ Authorization: "Bearer x" })).toThrow(
       expect.objectContaining({ field: "headers", message: "Pass the token as `token`, not in headers." }),
@@ -172,6 +234,9 @@ describe("checkHeaders", () => {
   });
 
   it("refuses Authorization only, not a header whose name merely contains it", () => {
-    expect({ ...checkHeaders({ "x-authorization": "a", "authorization-id": "b" }) }).toEqual({ "x-authorization": "a", "authorization-id": "b" });
+    expect({ ...checkHeaders({ "x-authorization": "a", "authorization-id": "b" }) }).toEqual({
+      "x-authorization": "a",
+      "authorization-id": "b",
+    });
   });
 });

@@ -8,37 +8,84 @@ import { compareSchemas } from "../support/schema-equivalence.js";
 
 const REF = { type: "object", properties: { id: { type: "string", minLength: 1 } }, required: ["id"] };
 const scalar = fc.constantFrom("string", "number", "integer", "boolean");
-const jsonScalar = fc.oneof(fc.constant(null), fc.boolean(), fc.integer({ min: -3, max: 3 }), fc.constantFrom("", "a", "bb"));
+const jsonScalar = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer({ min: -3, max: 3 }),
+  fc.constantFrom("", "a", "bb"),
+);
 
 /** Constraints of one type, as 3.1 writes them. */
 function constraintsOf(type: string): fc.Arbitrary<Record<string, unknown>> {
-  if (type === "string") return fc.record({ minLength: fc.integer({ min: 0, max: 2 }), maxLength: fc.integer({ min: 2, max: 4 }) }, { requiredKeys: [] });
+  if (type === "string")
+    return fc.record(
+      { minLength: fc.integer({ min: 0, max: 2 }), maxLength: fc.integer({ min: 2, max: 4 }) },
+      { requiredKeys: [] },
+    );
   if (type === "number" || type === "integer")
-    return fc.oneof(fc.record({ minimum: fc.integer({ min: -2, max: 0 }), maximum: fc.integer({ min: 1, max: 3 }) }, { requiredKeys: [] }), fc.record({ exclusiveMinimum: fc.integer({ min: -2, max: 1 }) }));
+    return fc.oneof(
+      fc.record(
+        { minimum: fc.integer({ min: -2, max: 0 }), maximum: fc.integer({ min: 1, max: 3 }) },
+        { requiredKeys: [] },
+      ),
+      fc.record({ exclusiveMinimum: fc.integer({ min: -2, max: 1 }) }),
+    );
   return fc.constant({});
 }
 
 /** 3.1 schema fragments built from what 3.0 cannot say: type arrays, "null", const, examples lists, $ref siblings. */
-const fragment: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ schema: Record<string, unknown> }>((tie) => ({
-  schema: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    scalar.chain((type) => constraintsOf(type).map((constraints) => ({ type, ...constraints }))),
-    fc.tuple(scalar, fc.boolean()).chain(([type, withNull]) => constraintsOf(type).map((constraints) => ({ type: withNull ? [type, "null"] : [type], ...constraints }))),
-    fc.uniqueArray(fc.constantFrom("string", "number", "boolean", "null", "array", "object"), { minLength: 2, maxLength: 4 }).map((type) => ({ type, maxLength: 2, minimum: 0, maxItems: 1, maxProperties: 1 })),
-    fc.constant({ type: "null", title: "Nothing" }),
-    jsonScalar.map((value) => ({ const: value })),
-    fc.tuple(scalar, fc.array(jsonScalar, { minLength: 1, maxLength: 3 })).map(([type, examples]) => ({ type, examples })),
-    fc.constantFrom({ $ref: "#/components/schemas/Ref" }, { $ref: "#/components/schemas/Ref", title: "Ref", description: "sibling" }, { $ref: "#/components/schemas/Ref", minProperties: 2 }),
-    fc.array(tie("schema"), { minLength: 1, maxLength: 3 }).map((anyOf) => ({ anyOf })),
-    fc.array(tie("schema"), { minLength: 1, maxLength: 3 }).map((oneOf) => ({ oneOf })),
-    fc.tuple(tie("schema"), fc.boolean()).map(([items, nullable]) => ({ type: nullable ? ["array", "null"] : "array", items, maxItems: 2 })),
-    fc
-      .tuple(tie("schema"), tie("schema"), fc.oneof(fc.boolean(), tie("schema")), fc.boolean())
-      .map(([a, b, additionalProperties, required]) => ({ type: "object", properties: { a, b }, additionalProperties, ...(required ? { required: ["a"] } : {}) })),
-  ),
-})).schema;
+const fragment: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ schema: Record<string, unknown> }>(
+  (tie) => ({
+    schema: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      scalar.chain((type) => constraintsOf(type).map((constraints) => ({ type, ...constraints }))),
+      fc
+        .tuple(scalar, fc.boolean())
+        .chain(([type, withNull]) =>
+          constraintsOf(type).map((constraints) => ({
+            type: withNull ? [type, "null"] : [type],
+            ...constraints,
+          })),
+        ),
+      fc
+        .uniqueArray(fc.constantFrom("string", "number", "boolean", "null", "array", "object"), {
+          minLength: 2,
+          maxLength: 4,
+        })
+        .map((type) => ({ type, maxLength: 2, minimum: 0, maxItems: 1, maxProperties: 1 })),
+      fc.constant({ type: "null", title: "Nothing" }),
+      jsonScalar.map((value) => ({ const: value })),
+      fc
+        .tuple(scalar, fc.array(jsonScalar, { minLength: 1, maxLength: 3 }))
+        .map(([type, examples]) => ({ type, examples })),
+      fc.constantFrom(
+        { $ref: "#/components/schemas/Ref" },
+        { $ref: "#/components/schemas/Ref", title: "Ref", description: "sibling" },
+        { $ref: "#/components/schemas/Ref", minProperties: 2 },
+      ),
+      fc.array(tie("schema"), { minLength: 1, maxLength: 3 }).map((anyOf) => ({ anyOf })),
+      fc.array(tie("schema"), { minLength: 1, maxLength: 3 }).map((oneOf) => ({ oneOf })),
+      fc
+        .tuple(tie("schema"), fc.boolean())
+        .map(([items, nullable]) => ({ type: nullable ? ["array", "null"] : "array", items, maxItems: 2 })),
+      fc
+        .tuple(tie("schema"), tie("schema"), fc.oneof(fc.boolean(), tie("schema")), fc.boolean())
+        .map(([a, b, additionalProperties, required]) => ({
+          type: "object",
+          properties: { a, b },
+          additionalProperties,
+          ...(required ? { required: ["a"] } : {}),
+        })),
+    ),
+  }),
+).schema;
 
-const documentOf = (schema: unknown) => ({ openapi: "3.1.0", info: { title: "t", version: "1" }, paths: {}, components: { schemas: { F: schema, Ref: REF } } });
+const documentOf = (schema: unknown) => ({
+  openapi: "3.1.0",
+  info: { title: "t", version: "1" },
+  paths: {},
+  components: { schemas: { F: schema, Ref: REF } },
+});
 
 /** Every 3.1-only construct left in a converted schema, by pointer. */
 function notThreeZero(node: any, where = "#"): string[] {
@@ -49,10 +96,12 @@ function notThreeZero(node: any, where = "#"): string[] {
   if (node.type === "null") found.push(`${where}: type null`);
   if ("nullable" in node && !("type" in node)) found.push(`${where}: nullable without type`);
   if (node.type === "array" && !("items" in node)) found.push(`${where}: array without items`);
-  for (const keyword of ["const", "examples", "propertyNames", "$defs", "prefixItems"]) if (keyword in node) found.push(`${where}: ${keyword}`);
+  for (const keyword of ["const", "examples", "propertyNames", "$defs", "prefixItems"])
+    if (keyword in node) found.push(`${where}: ${keyword}`);
   if (typeof node.exclusiveMinimum === "number") found.push(`${where}: numeric exclusiveMinimum`);
   if ("$ref" in node && Object.keys(node).length > 1) found.push(`${where}: $ref with siblings`);
-  for (const [key, value] of Object.entries(node)) if (!["enum", "example", "default"].includes(key)) found.push(...notThreeZero(value, `${where}/${key}`));
+  for (const [key, value] of Object.entries(node))
+    if (!["enum", "example", "default"].includes(key)) found.push(...notThreeZero(value, `${where}/${key}`));
   return found;
 }
 
@@ -87,9 +136,21 @@ function sameValues(transform: (doc: any) => any, reach = new Map<string, number
 describe("schemaTo30 on generated 3.1 fragments", () => {
   it("writes only 3.0 and accepts exactly the values the fragment accepts, reaching each 3.1-only form", () => {
     const reach = new Map<string, number>();
-    fc.assert(sameValues((doc) => toOpenApi30(doc).document, reach), { numRuns: 100 });
+    fc.assert(
+      sameValues((doc) => toOpenApi30(doc).document, reach),
+      { numRuns: 100 },
+    );
     // Each 3.1-only form the fragments are built to hold was in some of the 100 fragments.
-    for (const form of formsIn({ a: { type: ["string", "null"] }, b: { type: ["string", "number", "null"] }, c: { type: "null" }, d: { const: 1 }, e: { examples: [1] }, f: { $ref: "#/x", title: "t" }, g: { exclusiveMinimum: 0 }, h: { anyOf: [{ type: "null" }] } }))
+    for (const form of formsIn({
+      a: { type: ["string", "null"] },
+      b: { type: ["string", "number", "null"] },
+      c: { type: "null" },
+      d: { const: 1 },
+      e: { examples: [1] },
+      f: { $ref: "#/x", title: "t" },
+      g: { exclusiveMinimum: 0 },
+      h: { anyOf: [{ type: "null" }] },
+    }))
       expect(reach.get(form) ?? 0, `${form}: ${JSON.stringify([...reach])}`).toBeGreaterThan(0);
     expect(reach.size).toBe(8);
   }, 120_000);
@@ -112,13 +173,21 @@ describe("schemaTo30 on generated 3.1 fragments", () => {
 
 describe("schemaTo30, case by case", () => {
   it("rewrites each 3.1 form to its 3.0 equivalent", () => {
-    expect(schemaTo30({ type: ["string", "null"], maxLength: 3 })).toEqual({ type: "string", nullable: true, maxLength: 3 });
+    expect(schemaTo30({ type: ["string", "null"], maxLength: 3 })).toEqual({
+      type: "string",
+      nullable: true,
+      maxLength: 3,
+    });
     expect(schemaTo30({ type: "null" })).toEqual({ type: "string", nullable: true, enum: [null] });
     expect(schemaTo30({ const: "a" })).toEqual({ enum: ["a"] });
     expect(schemaTo30({ const: null })).toEqual({ type: "string", nullable: true, enum: [null] });
     expect(schemaTo30({ $ref: "#/x", title: "X" })).toEqual({ title: "X", allOf: [{ $ref: "#/x" }] });
     expect(schemaTo30({ type: "array" })).toEqual({ type: "array", items: {} });
-    expect(schemaTo30({ type: "number", exclusiveMinimum: 0 })).toEqual({ type: "number", minimum: 0, exclusiveMinimum: true });
+    expect(schemaTo30({ type: "number", exclusiveMinimum: 0 })).toEqual({
+      type: "number",
+      minimum: 0,
+      exclusiveMinimum: true,
+    });
     expect(schemaTo30({ type: ["string", "boolean", "null"], maxLength: 2 })).toEqual({
       anyOf: [{ type: "string", nullable: true, maxLength: 2 }, { type: "boolean" }],
     });
@@ -126,7 +195,17 @@ describe("schemaTo30, case by case", () => {
 
   it("lists what it drops, with where and why", () => {
     const losses: any[] = [];
-    expect(schemaTo30({ type: "object", propertyNames: { maxLength: 3 }, properties: { a: { type: "string", examples: ["x", "y"] } } }, "#/S", losses)).toEqual({
+    expect(
+      schemaTo30(
+        {
+          type: "object",
+          propertyNames: { maxLength: 3 },
+          properties: { a: { type: "string", examples: ["x", "y"] } },
+        },
+        "#/S",
+        losses,
+      ),
+    ).toEqual({
       type: "object",
       properties: { a: { type: "string", example: "x" } },
     });
@@ -137,16 +216,26 @@ describe("schemaTo30, case by case", () => {
   });
 
   it("throws, naming the keyword and this file, on what it cannot convert", () => {
-    expect(() => schemaTo30({ patternProperties: { "^a": {} } })).toThrow(/patternProperties.*scripts\/spec\/openapi-3\.0\.mjs/);
+    expect(() => schemaTo30({ patternProperties: { "^a": {} } })).toThrow(
+      /patternProperties.*scripts\/spec\/openapi-3\.0\.mjs/,
+    );
     expect(() => schemaTo30({ type: "string", nullable: true })).toThrow(/nullable is not a 3\.1 keyword/);
     expect(() => toOpenApi30({ ...documentOf({}), webhooks: {} })).toThrow(/webhooks/);
-    expect(() => toOpenApi30({ ...documentOf({}), openapi: "3.0.3" })).toThrow(/expected an OpenAPI 3\.1 document/);
+    expect(() => toOpenApi30({ ...documentOf({}), openapi: "3.0.3" })).toThrow(
+      /expected an OpenAPI 3\.1 document/,
+    );
   });
 
   it("moves info.summary into the description, the license identifier to its SPDX URL, and drops jsonSchemaDialect", () => {
     const { document, losses } = toOpenApi30({
       ...documentOf({ type: "string" }),
-      info: { title: "t", version: "1", summary: "One line.", description: "More.\n", license: { name: "MIT", identifier: "MIT" } },
+      info: {
+        title: "t",
+        version: "1",
+        summary: "One line.",
+        description: "More.\n",
+        license: { name: "MIT", identifier: "MIT" },
+      },
       jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     });
     expect(losses).toEqual([]);

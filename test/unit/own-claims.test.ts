@@ -14,7 +14,9 @@ const docsSpec = JSON.parse(readFileSync("generated/openapi-with-samples.json", 
 function marked(node: any, at: string[] = [], found: [string[], any][] = []): [string[], any][] {
   if (node && typeof node === "object") {
     if (!Array.isArray(node) && ("x-own-claim" in node || "x-source" in node)) found.push([at, node]);
-    for (const [key, child] of Object.entries(node)) if (key !== "examples" && key !== "example" && !key.startsWith("x-")) marked(child, [...at, key], found);
+    for (const [key, child] of Object.entries(node))
+      if (key !== "examples" && key !== "example" && !key.startsWith("x-"))
+        marked(child, [...at, key], found);
   }
   return found;
 }
@@ -27,8 +29,19 @@ function schemas(node: any, path: string[] = [], found: string[][] = [], inSchem
   for (const [key, child] of Object.entries(node)) {
     if (key === "examples" || key === "example" || key.startsWith("x-")) continue;
     const childIsSchema =
-      key === "schema" || key === "items" || key === "additionalProperties" || key === "propertyNames" || (path.at(-1) === "schemas" && path.length === 2) || path.at(-1) === "properties" || ((path.at(-1) === "oneOf" || path.at(-1) === "anyOf") && /^\d+$/.test(key));
-    schemas(child, [...path, key], found, childIsSchema || (inSchema && (key === "properties" || key === "oneOf" || key === "anyOf")));
+      key === "schema" ||
+      key === "items" ||
+      key === "additionalProperties" ||
+      key === "propertyNames" ||
+      (path.at(-1) === "schemas" && path.length === 2) ||
+      path.at(-1) === "properties" ||
+      ((path.at(-1) === "oneOf" || path.at(-1) === "anyOf") && /^\d+$/.test(key));
+    schemas(
+      child,
+      [...path, key],
+      found,
+      childIsSchema || (inSchema && (key === "properties" || key === "oneOf" || key === "anyOf")),
+    );
   }
   return found;
 }
@@ -46,18 +59,32 @@ describe("what the contract claims on its own", () => {
       const node = at(copy, path);
       delete node["x-own-claim"];
       delete node["x-source"];
-      expect(unmarkedConstraints(copy).map((problem: { at: string }) => problem.at), path.join("/")).toContain(`#/${path.join("/")}`);
+      expect(
+        unmarkedConstraints(copy).map((problem: { at: string }) => problem.at),
+        path.join("/"),
+      ).toContain(`#/${path.join("/")}`);
     }
   });
 
   it("finds a constraint added anywhere without a mark (generated: any schema, any keyword)", () => {
-    const places = schemas(spec).filter((path) => !("x-own-claim" in at(spec, path)) && !("x-source" in at(spec, path)) && at(spec, path).type !== "null");
+    const places = schemas(spec).filter(
+      (path) =>
+        !("x-own-claim" in at(spec, path)) &&
+        !("x-source" in at(spec, path)) &&
+        at(spec, path).type !== "null",
+    );
     // An `items`, `propertyNames` or `oneOf`/`anyOf` branch under a marked node is folded into that node's claim.
     const foldedInto = (path: string[]) => {
-      const parent = /^\d+$/.test(path.at(-1)!) && ["oneOf", "anyOf"].includes(path.at(-2)!) ? path.slice(0, -2) : ["items", "propertyNames"].includes(path.at(-1)!) ? path.slice(0, -1) : undefined;
+      const parent =
+        /^\d+$/.test(path.at(-1)!) && ["oneOf", "anyOf"].includes(path.at(-2)!)
+          ? path.slice(0, -2)
+          : ["items", "propertyNames"].includes(path.at(-1)!)
+            ? path.slice(0, -1)
+            : undefined;
       return parent && typeof at(spec, parent)["x-own-claim"] === "string" ? parent : undefined;
     };
-    const claimOf = (root: any, path: string[]) => ownClaims(root).find((row: { at: string[] }) => row.at.join("/") === path.join("/"))?.claim;
+    const claimOf = (root: any, path: string[]) =>
+      ownClaims(root).find((row: { at: string[] }) => row.at.join("/") === path.join("/"))?.claim;
     expect(places.length).toBeGreaterThan(30);
     const constraint = fc.oneof(
       fc.record({ maxLength: fc.integer({ min: 1, max: 5000 }) }),
@@ -80,9 +107,23 @@ describe("what the contract claims on its own", () => {
         if (parent) {
           folded++;
           // An added constraint that only repeats one already said changes nothing to say.
-          if (JSON.stringify(at(copy, path)) !== JSON.stringify(at(spec, path)) && unmarkedConstraints(copy).length === 0)
-            expect.soft(claimOf(copy, parent) !== claimOf(spec, parent) || Object.entries(added).every(([key, value]) => JSON.stringify(at(spec, path)[key]) === JSON.stringify(value)), path.join("/")).toBe(true);
-        } else expect(unmarkedConstraints(copy).map((problem: { at: string }) => problem.at)).toContain(`#/${path.join("/")}`);
+          if (
+            JSON.stringify(at(copy, path)) !== JSON.stringify(at(spec, path)) &&
+            unmarkedConstraints(copy).length === 0
+          )
+            expect
+              .soft(
+                claimOf(copy, parent) !== claimOf(spec, parent) ||
+                  Object.entries(added).every(
+                    ([key, value]) => JSON.stringify(at(spec, path)[key]) === JSON.stringify(value),
+                  ),
+                path.join("/"),
+              )
+              .toBe(true);
+        } else
+          expect(unmarkedConstraints(copy).map((problem: { at: string }) => problem.at)).toContain(
+            `#/${path.join("/")}`,
+          );
       }),
       { seed: 20261206, numRuns: 300 },
     );
@@ -96,19 +137,28 @@ describe("what the contract claims on its own", () => {
     const claims = ownClaims(spec);
     expect(claims.length).toBeGreaterThan(20);
     for (const { claim, why, at: path } of claims) {
-      expect(section).toContain(`| ${claim.replace(/\s+/g, " ").replace(/\|/g, "\\|")} | ${why.replace(/\s+/g, " ").replace(/\|/g, "\\|")} |`);
+      expect(section).toContain(
+        `| ${claim.replace(/\s+/g, " ").replace(/\|/g, "\\|")} | ${why.replace(/\s+/g, " ").replace(/\|/g, "\\|")} |`,
+      );
       const node = at(spec, path);
       for (const keyword of ["minLength", "maxLength", "maxItems", "minProperties", "maxProperties"])
         if (typeof node[keyword] === "number" && typeof node["x-own-claim"] === "string")
-          expect(claim, path.join("/")).toContain(keyword === "minLength" && node.minLength === 1 && node.maxLength === undefined ? "not empty" : String(node[keyword]));
+          expect(claim, path.join("/")).toContain(
+            keyword === "minLength" && node.minLength === 1 && node.maxLength === undefined
+              ? "not empty"
+              : String(node[keyword]),
+          );
     }
     // The ones this issue found missing, by what they say.
     const text = claims.map(({ claim }) => claim).join("\n");
     expect(text).toMatch(/`ContactUpdate\.custom_fields`: at most 100 fields; names: 1-255 characters/);
-    expect(text).toMatch(/`CustomFieldValue` \(List of strings\): at most 100 items; each item: 1-255 characters/);
+    expect(text).toMatch(
+      /`CustomFieldValue` \(List of strings\): at most 100 items; each item: 1-255 characters/,
+    );
     expect(text).toMatch(/`ContactUpdate\.tags`: .*each item: 1-255 characters/);
     expect(text).toMatch(/`Contact`: only `uuid` required; other fields allowed/);
-    for (const field of ["blockedAt", "conversationHref", "name", "phoneNumber", "source", "funnelId"]) expect(text).toContain(`\`Contact.${field}\`: \`null\` accepted`);
+    for (const field of ["blockedAt", "conversationHref", "name", "phoneNumber", "source", "funnelId"])
+      expect(text).toContain(`\`Contact.${field}\`: \`null\` accepted`);
   });
 
   it("exists once: the README links to the docs page's table instead of repeating it", () => {

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS, retryAfterMs } from "../../src/client/retry-policy.js";
+import {
+  backoffMs,
+  isRetryableStatus,
+  RETRY_AFTER_CAP_MS,
+  retryAfterMs,
+} from "../../src/client/retry-policy.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -9,9 +14,12 @@ describe("isRetryableStatus", () => {
   it.each([408, 429, 500, 501, 502, 503, 504, 599])("retries %i", (status) => {
     expect(isRetryableStatus(status)).toBe(true);
   });
-  it.each([200, 201, 301, 400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 428, 431])("does not retry %i", (status) => {
-    expect(isRetryableStatus(status)).toBe(false);
-  });
+  it.each([200, 201, 301, 400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 428, 431])(
+    "does not retry %i",
+    (status) => {
+      expect(isRetryableStatus(status)).toBe(false);
+    },
+  );
 });
 
 describe("backoffMs", () => {
@@ -21,7 +29,11 @@ describe("backoffMs", () => {
   });
   it("shortens each wait by up to a quarter", () => {
     vi.spyOn(Math, "random").mockReturnValue(0.999_999);
-    for (const [retry, full] of [[1, 500], [2, 1_000], [5, 8_000]] as const) {
+    for (const [retry, full] of [
+      [1, 500],
+      [2, 1_000],
+      [5, 8_000],
+    ] as const) {
       expect(backoffMs(retry)).toBeGreaterThan(full * 0.75 - 0.01);
       expect(backoffMs(retry)).toBeLessThan(full * 0.75 + 0.01);
     }
@@ -47,9 +59,25 @@ describe("retryAfterMs", () => {
   });
 
   it.each([
-    "", "soon", "1e3", "0x10", "Wed, 99 Foo 2026", "-1", "+1", "1.5", "1.5.3", "1,5", "1, 2", "2 Dec",
-    "wed, 25 Nov 2026 19:08:20 GMT", "Wed, 25 Nov 2026 19:08:20 UTC", "Wed, 31 Feb 2026 19:08:20 GMT",
-    "Wed, 25 Nov 2026 24:00:00 GMT", "Wed, 25 Nov 2026 19:60:00 GMT", "2026-11-25T19:08:20Z", "Wed, 25 Nov 2026",
+    "",
+    "soon",
+    "1e3",
+    "0x10",
+    "Wed, 99 Foo 2026",
+    "-1",
+    "+1",
+    "1.5",
+    "1.5.3",
+    "1,5",
+    "1, 2",
+    "2 Dec",
+    "wed, 25 Nov 2026 19:08:20 GMT",
+    "Wed, 25 Nov 2026 19:08:20 UTC",
+    "Wed, 31 Feb 2026 19:08:20 GMT",
+    "Wed, 25 Nov 2026 24:00:00 GMT",
+    "Wed, 25 Nov 2026 19:60:00 GMT",
+    "2026-11-25T19:08:20Z",
+    "Wed, 25 Nov 2026",
   ])("gives undefined for %j, which is neither delta-seconds nor an HTTP-date", (value) => {
     expect(retryAfterMs(headers(value), NOW)).toBeUndefined();
   });

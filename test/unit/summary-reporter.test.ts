@@ -9,20 +9,26 @@ const vitest = path.join(root, "node_modules", "vitest", "vitest.mjs");
 
 /** The fixture's run: exit status and output, with CI and the fixture's own skip set. */
 function run(env: { CI: string; FIXTURE_SKIP: string }) {
-  const result = spawnSync(process.execPath, [vitest, "run", "--config", "test/support/fixtures/skips/vitest.config.ts"], {
-    cwd: root,
-    env: { PATH: process.env.PATH, ...env },
-    encoding: "utf8",
-    timeout: 60_000,
-    killSignal: "SIGKILL",
-  });
+  const result = spawnSync(
+    process.execPath,
+    [vitest, "run", "--config", "test/support/fixtures/skips/vitest.config.ts"],
+    {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env },
+      encoding: "utf8",
+      timeout: 60_000,
+      killSignal: "SIGKILL",
+    },
+  );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 describe("the summary reporter", () => {
   it("fails the run under CI when a test is skipped for no named reason, and names it", () => {
     const { status, output } = run({ CI: "true", FIXTURE_SKIP: "1" });
-    expect(output).toMatch(/skipped for no named reason:\n {2}test\/support\/fixtures\/skips\/skips\.fixture-test\.ts > is skipped for no named reason/);
+    expect(output).toMatch(
+      /skipped for no named reason:\n {2}test\/support\/fixtures\/skips\/skips\.fixture-test\.ts > is skipped for no named reason/,
+    );
     expect(output).not.toMatch(/> is skipped for a missing toolchain/);
     expect(output).toContain("vitest: 1 passed, 1 failed, 2 skipped");
     expect(status).toBe(1);

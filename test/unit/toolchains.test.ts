@@ -14,8 +14,15 @@ afterAll(() => rmSync(bin, { recursive: true, force: true }));
 /** Evaluates `expression` with the module's exports in scope, in a process with this env. */
 function evaluate(expression: string, env: Record<string, string | undefined>): unknown {
   const script = `import * as t from ${JSON.stringify(moduleUrl)}; process.stdout.write(JSON.stringify(${expression}) ?? "null");`;
-  const clean = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined));
-  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { env: clean as NodeJS.ProcessEnv, encoding: "utf8" }));
+  const clean = Object.fromEntries(
+    Object.entries({ ...process.env, ...env }).filter(([, value]) => value !== undefined),
+  );
+  return JSON.parse(
+    execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      env: clean as NodeJS.ProcessEnv,
+      encoding: "utf8",
+    }),
+  );
 }
 
 const fakeCommand = (name: string, exitCode: number) => {
@@ -39,7 +46,9 @@ describe("scripts/lib/toolchains.mjs", () => {
 
   it("counts a command as found only when its probe succeeds", () => {
     fakeCommand("ruby", 1);
-    expect(evaluate("t.locate(t.toolchains.find((c) => c.name === 'Ruby')) ?? null", { PATH: bin })).toBeNull();
+    expect(
+      evaluate("t.locate(t.toolchains.find((c) => c.name === 'Ruby')) ?? null", { PATH: bin }),
+    ).toBeNull();
     fakeCommand("ruby", 0);
     expect(evaluate("t.locate(t.toolchains.find((c) => c.name === 'Ruby'))", { PATH: bin })).toBe("ruby");
   });
@@ -55,9 +64,15 @@ describe("scripts/lib/toolchains.mjs", () => {
   it("treats CI as on for any value but empty, false or 0", () => {
     expect(evaluate("t.inCI", { CI: undefined })).toBe(false);
     fc.assert(
-      fc.property(fc.oneof(fc.constantFrom("", "false", "FALSE", "0", "true", "1"), fc.string({ maxLength: 6 }).filter((value) => !value.includes("\0"))), (value) => {
-        expect(evaluate("t.inCI", { CI: value })).toBe(!["", "false", "0"].includes(value.toLowerCase()));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.constantFrom("", "false", "FALSE", "0", "true", "1"),
+          fc.string({ maxLength: 6 }).filter((value) => !value.includes("\0")),
+        ),
+        (value) => {
+          expect(evaluate("t.inCI", { CI: value })).toBe(!["", "false", "0"].includes(value.toLowerCase()));
+        },
+      ),
       { numRuns: 16 },
     );
   });

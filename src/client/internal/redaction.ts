@@ -12,7 +12,11 @@ const MASK = "[redacted]";
  */
 export function redactor(token: string | undefined): Redact {
   return token
-    ? (text) => text.replace(/\\(?:[\\/]|u([\da-fA-F]{4}))/g, unescapeTokenChar).replaceAll(token, MASK).replaceAll(encodeURIComponent(token), MASK)
+    ? (text) =>
+        text
+          .replace(/\\(?:[\\/]|u([\da-fA-F]{4}))/g, unescapeTokenChar)
+          .replaceAll(token, MASK)
+          .replaceAll(encodeURIComponent(token), MASK)
     : KEEP;
 }
 
@@ -26,11 +30,14 @@ function unescapeTokenChar(escape: string, hex?: string): string {
 /** The same headers, with the token masked in every value. */
 export function redactHeaders(headers: Headers, redact: Redact): Headers {
   // Stryker disable next-line ConditionalExpression: equivalent; without a token the copy would hold the same entries, so skipping it only saves work
-  return redact === KEEP ? headers : new Headers(Array.from(headers, ([name, value]) => [name, redact(value)]));
+  return redact === KEEP
+    ? headers
+    : new Headers(Array.from(headers, ([name, value]) => [name, redact(value)]));
 }
 
 /**
  * `text` cut to at most `max` characters, an ellipsis (…) marking the cut, never inside a
  * surrogate pair. Cut what has been masked already: then no part of a token can remain.
  */
-export const cut = (text: string, max = 200): string => (text.length > max ? `${text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, "")}…` : text);
+export const cut = (text: string, max = 200): string =>
+  text.length > max ? `${text.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, "")}…` : text;

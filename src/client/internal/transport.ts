@@ -1,6 +1,12 @@
 // The one loop every request goes through: per attempt the token, the request and the body read up to
 // a byte cap under one timeout and the caller's signal, then retries (updateContact and `api` alike).
-import { CallbellConnectionError, CallbellError, CallbellInputError, CallbellResponseTooLargeError, CallbellTimeoutError } from "../errors.js";
+import {
+  CallbellConnectionError,
+  CallbellError,
+  CallbellInputError,
+  CallbellResponseTooLargeError,
+  CallbellTimeoutError,
+} from "../errors.js";
 import { redactHeaders, redactor, type Redact } from "./redaction.js";
 import { backoffMs, isRetryableStatus, RETRY_AFTER_CAP_MS, retryAfterMs } from "../retry-policy.js";
 
@@ -43,7 +49,13 @@ export interface Sent {
   redact: Redact;
 }
 
-export type Send = (url: string, method: string, headers: Record<string, string>, body: string | undefined, options: SendOptions | undefined) => Promise<Sent>;
+export type Send = (
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  options: SendOptions | undefined,
+) => Promise<Sent>;
 
 // RFC 6750's b64token: anything else could not travel in an Authorization header.
 const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -78,10 +90,21 @@ export function createSend({ token, fetch: customFetch, ...defaults }: Transport
         attemptToken ??= await tokenFrom(token as () => string | Promise<string>, attemptController.signal);
         headers.authorization = `Bearer ${attemptToken}`;
         // As pairs: fetch reads an object through a record that drops a header named `__proto__`.
-        response = await fetch(url, { method, headers: Object.entries(headers), body, signal: attemptController.signal });
+        response = await fetch(url, {
+          method,
+          headers: Object.entries(headers),
+          body,
+          signal: attemptController.signal,
+        });
         // Read here, inside the timeout, so that a stalled or cut-off body is retried like any failure.
         text = await readText(response, maxResponseBytes, attemptController);
-        if (text === null) throw new CallbellResponseTooLargeError(maxResponseBytes, response.status, redactHeaders(response.headers, redactor(attemptToken)), attempt);
+        if (text === null)
+          throw new CallbellResponseTooLargeError(
+            maxResponseBytes,
+            response.status,
+            redactHeaders(response.headers, redactor(attemptToken)),
+            attempt,
+          );
       } catch (error) {
         failure = error;
       } finally {
@@ -153,16 +176,20 @@ function tokenFrom(token: () => string | Promise<string>, signal: AbortSignal): 
 }
 
 /** The body as text, read as a stream; `null` once it passes `maxBytes`, and the rest is not downloaded. */
-async function readText(response: Response, maxBytes: number, controller: AbortController): Promise<string | null> {
+async function readText(
+  response: Response,
+  maxBytes: number,
+  controller: AbortController,
+): Promise<string | null> {
   const { body } = response;
   // No body to read (204, 205, 304): fetch drops what a server sends anyway, and on a 205 undici
   // then keeps the socket open for good. The abort closes such a socket; on a finished one it does nothing.
-  if (!body) return controller.abort(), "";
+  if (!body) return (controller.abort(), "");
   // Bytes as they arrive, decompressed: Content-Length counts compressed bytes, and may lie.
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let text = "";
-  for (let bytes = 0; ; ) {
+  for (let bytes = 0; ;) {
     const { done, value } = await reader.read();
     if (done) return text + decoder.decode();
     if ((bytes += value.byteLength) > maxBytes) {
@@ -200,7 +227,10 @@ function reasonOf(error: unknown): string {
 
 function checkToken(token: unknown): string {
   if (typeof token !== "string" || !BEARER_TOKEN.test(token))
-    throw new CallbellInputError("token", "No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN.");
+    throw new CallbellInputError(
+      "token",
+      "No usable Callbell API token: pass `token` or set CALLBELL_API_TOKEN.",
+    );
   return token;
 }
 
@@ -214,6 +244,7 @@ const LIMITS: [keyof RetryOptions, (value: number) => boolean, string][] = [
 function checkRetryOptions(options: RetryOptions): void {
   for (const [name, fits, what] of LIMITS) {
     const value = options[name];
-    if (value !== undefined && !(typeof value === "number" && fits(value))) throw new CallbellInputError(name, `${name} must be ${what}.`);
+    if (value !== undefined && !(typeof value === "number" && fits(value)))
+      throw new CallbellInputError(name, `${name} must be ${what}.`);
   }
 }

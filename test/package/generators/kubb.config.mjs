@@ -9,5 +9,10 @@ export default defineConfig({
   root: ".",
   input: { path: "./callbell-openapi.json" },
   output: { path: "./out/kubb", clean: true, format: false, lint: false },
-  plugins: [pluginOas({ generators: [] }), pluginTs(), pluginZod(), pluginClient({ client: "fetch", dataReturnType: "full" })],
+  plugins: [
+    pluginOas({ generators: [] }),
+    pluginTs(),
+    pluginZod(),
+    pluginClient({ client: "fetch", dataReturnType: "full" }),
+  ],
 });

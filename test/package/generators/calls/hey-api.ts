@@ -6,8 +6,14 @@ import { result, token, typedBody, uuid, type CallResult } from "./result.js";
 
 export async function call(baseUrl: string, prefer: string): Promise<CallResult> {
   const client = createClient(createConfig({ baseUrl, headers: { Authorization: `Bearer ${token}` } }));
-  const { data, error, response } = await updateContact({ client, path: { uuid }, body: { name: "Joe Doe NEW" }, headers: { Prefer: prefer } });
-  if (!response || error !== undefined || data === undefined) throw new Error(`hey-api: ${response?.status} ${JSON.stringify(error)}`);
+  const { data, error, response } = await updateContact({
+    client,
+    path: { uuid },
+    body: { name: "Joe Doe NEW" },
+    headers: { Prefer: prefer },
+  });
+  if (!response || error !== undefined || data === undefined)
+    throw new Error(`hey-api: ${response?.status} ${JSON.stringify(error)}`);
   const body = typedBody(data);
   // @ts-expect-error: a contact's uuid is a string; a generator that typed it so refuses this.
   const wrong: number = Array.isArray(body.contact) ? 0 : body.contact.uuid;

@@ -7,7 +7,14 @@ export function configure(options: { baseUrl: string; headers: Record<string, st
 }
 
 export async function orvalFetch<T>(url: string, init: RequestInit): Promise<T> {
-  const response = await fetch(`${baseUrl}${url}`, { ...init, headers: { ...(init.headers as Record<string, string>), ...headers } });
+  const response = await fetch(`${baseUrl}${url}`, {
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), ...headers },
+  });
   const text = await response.text();
-  return { status: response.status, data: text ? JSON.parse(text) : undefined, headers: response.headers } as T;
+  return {
+    status: response.status,
+    data: text ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  } as T;
 }

@@ -16,7 +16,11 @@ export async function call(baseUrl: string, prefer: string): Promise<CallResult>
     },
     baseUrl,
   );
-  const response = await api.patch("/contacts/{uuid}", { path: { uuid }, body: { name: "Joe Doe NEW" }, withResponse: true });
+  const response = await api.patch("/contacts/{uuid}", {
+    path: { uuid },
+    body: { name: "Joe Doe NEW" },
+    withResponse: true,
+  });
   if (!response.ok) throw new Error(`typed-openapi: ${response.status}`);
   const body = typedBody(response.data);
   // @ts-expect-error: a contact's uuid is a string; a generator that typed it so refuses this.
