@@ -99,7 +99,10 @@ function patternRule(pattern: string): string {
     : `must have the form ${pattern}`;
 }
 
-/** One sentence per problem, from the validator's errors of `data`; `root` names the value itself (`uuid`, or "" for the update). */
+/**
+ * One sentence per problem, from the validator's errors of `data`; `root` names the value itself
+ * (`uuid`, or "" for the update).
+ */
 function sentences(
   errors: SchemaProblem[] | null | undefined,
   data: unknown,
@@ -144,7 +147,10 @@ function sentences(
   return [...new Set(said)];
 }
 
-/** A value that none of a `oneOf`'s forms takes: the bounds it breaks of the form of its type, or the types the forms take. */
+/**
+ * A value that none of a `oneOf`'s forms takes: the bounds it breaks of the form of its type, or the
+ * types the forms take.
+ */
 function oneOfSentences(oneOf: SchemaProblem, all: SchemaProblem[], data: unknown, root: string): string[] {
   const branches = all.filter((problem) => problem.schemaPath.startsWith(`${oneOf.schemaPath}/`));
   const wrongType = (problem: SchemaProblem) =>
@@ -156,7 +162,8 @@ function oneOfSentences(oneOf: SchemaProblem, all: SchemaProblem[], data: unknow
     );
   const types = branches.filter(wrongType).map((problem) => problem.params.type);
   return [
-    `${fieldOf(oneOf.instancePath, root)} must be ${or(types.map(typeName))}, not ${quote(valueAt(data, oneOf.instancePath))}`,
+    `${fieldOf(oneOf.instancePath, root)} must be ${or(types.map(typeName))}, ` +
+      `not ${quote(valueAt(data, oneOf.instancePath))}`,
   ];
 }
 
@@ -170,7 +177,10 @@ function sentence(problem: SchemaProblem, field: string, value: unknown): string
         : keyword === "minLength"
           ? `at least ${count(limit, "character")}`
           : `another form (${keyword})`;
-    return `${field} has a field named ${quote(propertyName)} (${length(propertyName)} characters); a name must have ${rule}`;
+    return (
+      `${field} has a field named ${quote(propertyName)} (${length(propertyName)} characters); ` +
+      `a name must have ${rule}`
+    );
   }
   switch (keyword) {
     case "type":
@@ -188,7 +198,8 @@ function sentence(problem: SchemaProblem, field: string, value: unknown): string
     case "pattern":
       return `${field} ${patternRule(String(params.pattern))}, as ${quote(value)} does`;
     case "format":
-      return `${field} must be ${params.format === "email" ? "an e-mail address" : `a ${String(params.format)}`}, not ${quote(value)}`;
+      const what = params.format === "email" ? "an e-mail address" : `a ${String(params.format)}`;
+      return `${field} must be ${what}, not ${quote(value)}`;
     case "maxItems":
       return `${field} must have at most ${count(params.limit, "item")}, not ${(value as unknown[]).length}`;
     case "minItems":
@@ -200,7 +211,10 @@ function sentence(problem: SchemaProblem, field: string, value: unknown): string
     case "minProperties":
       return `${field} must have at least ${count(params.limit, "field")}`;
     case "additionalProperties":
-      return `${quote(params.additionalProperty)} is not a field of a contact update; the fields are ${contactUpdateFields.join(", ")}`;
+      return (
+        `${quote(params.additionalProperty)} is not a field of a contact update; ` +
+        `the fields are ${contactUpdateFields.join(", ")}`
+      );
     case "required":
       return `${fieldOf(`/${String(params.missingProperty)}`, field === "the update" ? "" : field)} is missing`;
     default:

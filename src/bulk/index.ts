@@ -77,7 +77,8 @@ export { NotSentError };
 
 const ABORTED = "Not sent: the batch was aborted before this item's request.";
 const REFUSED =
-  "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); check the token, then send this item again.";
+  "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); " +
+  "check the token, then send this item again.";
 const INPUT_FAILED = "Not sent: the batch stopped because reading its input failed (the cause).";
 
 interface Job {
@@ -315,7 +316,10 @@ async function* run(
     return { index, uuid: id, update: update as ContactUpdate, attempts: 0, readyAt: 0 };
   }
 
-  /** The input's next item; a throw stops the batch as an abort does, and the loop ends with that error once every item read has its result. */
+  /**
+   * The input's next item; a throw stops the batch as an abort does, and the loop ends with that error
+   * once every item read has its result.
+   */
   async function read(): Promise<IteratorResult<BulkItem> | undefined> {
     try {
       return await iterator.next();

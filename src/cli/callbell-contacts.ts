@@ -215,7 +215,9 @@ async function main(argv: string[]): Promise<number> {
       refusal.status === 403 ? "403: it may not update contacts" : `${refusal.status ?? 401}: not accepted`;
     const next = values.out ? ", then run the same command with --resume" : "";
     process.stderr.write(
-      `callbell-contacts: Callbell refused the API token (${why}), so the run stopped: updated ${updated}, failed ${failed - notSent}, not sent ${notSent}${where}. Check CALLBELL_API_TOKEN${next}.\n`,
+      `callbell-contacts: Callbell refused the API token (${why}), so the run stopped: ` +
+        `updated ${updated}, failed ${failed - notSent}, not sent ${notSent}${where}. ` +
+        `Check CALLBELL_API_TOKEN${next}.\n`,
     );
     return 3;
   }
@@ -246,7 +248,10 @@ function resultLine(line: number, result: BulkResult): Record<string, unknown> {
   };
 }
 
-/** The rows an earlier run's results file records as updated, and their contacts; a line that is not a result is skipped. */
+/**
+ * The rows an earlier run's results file records as updated, and their contacts; a line that is not a
+ * result is skipped.
+ */
 async function updatedRows(file: string): Promise<{ rows: Set<string>; uuids: Set<string> }> {
   const rows = new Set<string>();
   const uuids = new Set<string>();
@@ -316,7 +321,11 @@ function setAsideTornLine(file: string): string | undefined {
     for (let n = 2; existsSync(aside); n++) aside = `${file}.torn.${n}`;
     writeFileSync(aside, fragment, { flag: "wx" });
     ftruncateSync(fd, cut);
-    return `${file} ended in a line cut short (${fragment.length} bytes with no newline, from a run that stopped while writing): set it aside in ${aside}; the results go on from a new line, and the row it was for is sent again.`;
+    return (
+      `${file} ended in a line cut short (${fragment.length} bytes with no newline, from a run that ` +
+      `stopped while writing): set it aside in ${aside}; the results go on from a new line, ` +
+      `and the row it was for is sent again.`
+    );
   } finally {
     closeSync(fd);
   }

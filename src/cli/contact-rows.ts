@@ -68,8 +68,11 @@ export function delimiterOf(header: string): { delimiter: string } | { problem: 
   return {
     problem:
       best === 0
-        ? `the header has no column this command knows (uuid, ${contactUpdateFields.join(", ")}, custom_fields.<name>) when read with ${tried} between fields; pass the file's delimiter with --delimiter`
-        : `the header reads as well with ${winners.map(delimiterName).join(" as with ")} between fields; pass the file's delimiter with --delimiter`,
+        ? `the header has no column this command knows (uuid, ${contactUpdateFields.join(", ")}, ` +
+          `custom_fields.<name>) when read with ${tried} between fields; ` +
+          "pass the file's delimiter with --delimiter"
+        : `the header reads as well with ${winners.map(delimiterName).join(" as with ")} between fields; ` +
+          "pass the file's delimiter with --delimiter",
   };
 }
 

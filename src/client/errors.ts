@@ -193,7 +193,9 @@ const QUOTED_CHARS = 200;
 function describe({ status, statusText, body, method, path, attempts }: APIErrorInit): string {
   const detail = detailOf(body);
   // A percent escape cut in two would read as other characters: the cut goes before it.
-  const head = `Callbell answered ${status}${statusText ? ` ${cut(statusText, 100)}` : ""} to ${method} ${cut(path).replace(/%\w?…$/, "…")} after ${attemptCount(attempts)}`;
+  const shownStatus = `${status}${statusText ? ` ${cut(statusText, 100)}` : ""}`;
+  const shownPath = cut(path).replace(/%\w?…$/, "…");
+  const head = `Callbell answered ${shownStatus} to ${method} ${shownPath} after ${attemptCount(attempts)}`;
   return detail ? `${head}: ${detail}` : head;
 }
 

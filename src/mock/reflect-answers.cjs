@@ -122,11 +122,13 @@ function readSeeds(file) {
   }
   if (!Array.isArray(value))
     fail(
-      `${contactsLabel} must hold a JSON array of contacts, such as [{"uuid": "414a6d692bd645ed803f2e7ce360d4c8", "name": "Joe"}].`,
+      `${contactsLabel} must hold a JSON array of contacts, ` +
+        `such as [{"uuid": "414a6d692bd645ed803f2e7ce360d4c8", "name": "Joe"}].`,
     );
   const seen = new Set();
   value.forEach((contact, index) => {
-    const which = `contact #${index + 1}${isObject(contact) && typeof contact.uuid === "string" ? ` (uuid "${contact.uuid}")` : ""} of ${contactsLabel}`;
+    const named = isObject(contact) && typeof contact.uuid === "string" ? ` (uuid "${contact.uuid}")` : "";
+    const which = `contact #${index + 1}${named} of ${contactsLabel}`;
     if (!validateContact(contact))
       fail(`${which} is not a Contact as the contract describes it: ${problems(validateContact.errors)}.`);
     if (contact.uuid.includes("/") || [...contact.uuid].length > 128)
@@ -167,7 +169,8 @@ function notFoundAnswer() {
       : resolve(Object.values(media.examples ?? {})[0]));
   if (example?.value === undefined)
     fail(
-      "the spec's PATCH /contacts/{uuid} has no 404 answer with a JSON example, which a seeded mock answers for an unknown uuid.",
+      "the spec's PATCH /contacts/{uuid} has no 404 answer with a JSON example, " +
+        "which a seeded mock answers for an unknown uuid.",
     );
   return JSON.stringify(example.value);
 }
@@ -233,7 +236,9 @@ function reflect(uuid, requestBody, answer) {
   }
   const next = applyUpdate(current, update);
   if (!validateContact(next)) {
-    const message = `callbell-mock could not answer this update with a Contact the contract allows (${problems(validateContact.errors)}); please report it.`;
+    const message =
+      "callbell-mock could not answer this update with a Contact the contract allows " +
+      `(${problems(validateContact.errors)}); please report it.`;
     process.stderr.write(`${message}\n`);
     return { status: 500, body: JSON.stringify({ error: "Mock error", message }) };
   }

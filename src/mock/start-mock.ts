@@ -102,7 +102,8 @@ export async function startMock(options: MockOptions = {}): Promise<RunningMock>
   } = options;
   if (stateful && !reflect)
     throw new TypeError(
-      "startMock: `stateful: true` needs `reflect` (a mock that remembers answers with what it holds); leave `reflect` out.",
+      "startMock: `stateful: true` needs `reflect` (a mock that remembers answers with what it holds); " +
+        "leave `reflect` out.",
     );
   if ((contacts !== undefined || contactsFile !== undefined) && !stateful)
     throw new TypeError("startMock: `contacts` seeds a stateful mock; add `stateful: true`.");
@@ -143,7 +144,8 @@ function withAdmin(running: RunningPrism, stateful: boolean): RunningMock {
   const admin = async (method: string, adminPath: string) => {
     if (!stateful)
       throw new Error(
-        `This mock keeps no contacts: start it with \`startMock({ stateful: true })\` to use ${adminPath === "/__mock/reset" ? "reset()" : "contacts()"}.`,
+        "This mock keeps no contacts: start it with `startMock({ stateful: true })` to use " +
+          `${adminPath === "/__mock/reset" ? "reset()" : "contacts()"}.`,
       );
     const response = await fetch(`${running.url}${adminPath}`, { method });
     if (!response.ok)

@@ -29,7 +29,8 @@ function unescapeTokenChar(escape: string, hex?: string): string {
 
 /** The same headers, with the token masked in every value. */
 export function redactHeaders(headers: Headers, redact: Redact): Headers {
-  // Stryker disable next-line ConditionalExpression: equivalent; without a token the copy would hold the same entries, so skipping it only saves work
+  // Without a token the copy would hold the same entries, so skipping it only saves work.
+  // Stryker disable next-line ConditionalExpression: equivalent (see above)
   return redact === KEEP
     ? headers
     : new Headers(Array.from(headers, ([name, value]) => [name, redact(value)]));
