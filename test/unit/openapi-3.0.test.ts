@@ -39,14 +39,12 @@ const fragment: fc.Arbitrary<Record<string, unknown>> = fc.letrec<{ schema: Reco
     schema: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
       scalar.chain((type) => constraintsOf(type).map((constraints) => ({ type, ...constraints }))),
-      fc
-        .tuple(scalar, fc.boolean())
-        .chain(([type, withNull]) =>
-          constraintsOf(type).map((constraints) => ({
-            type: withNull ? [type, "null"] : [type],
-            ...constraints,
-          })),
-        ),
+      fc.tuple(scalar, fc.boolean()).chain(([type, withNull]) =>
+        constraintsOf(type).map((constraints) => ({
+          type: withNull ? [type, "null"] : [type],
+          ...constraints,
+        })),
+      ),
       fc
         .uniqueArray(fc.constantFrom("string", "number", "boolean", "null", "array", "object"), {
           minLength: 2,
