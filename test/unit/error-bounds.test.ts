@@ -165,3 +165,16 @@ describe("error messages are bounded", () => {
     expect(long).toBeGreaterThan(8);
   });
 });
+
+describe("cut, at its edges", () => {
+  it("keeps a text of exactly the limit whole, and cuts one character more to the limit with an ellipsis", () => {
+    expect(cut("x".repeat(200))).toBe("x".repeat(200));
+    expect(cut("x".repeat(201))).toBe(`${"x".repeat(199)}…`);
+    expect(cut("abcdef", 4)).toBe("abc…");
+  });
+
+  it("drops only a surrogate half left at the cut, never a pair earlier in the text", () => {
+    expect(cut(`😀${"a".repeat(300)}`)).toBe(`😀${"a".repeat(197)}…`);
+    expect(cut(`${"a".repeat(198)}😀b`)).toBe(`${"a".repeat(198)}…`);
+  });
+});
