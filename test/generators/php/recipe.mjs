@@ -119,8 +119,10 @@ export const cells = [
         "(`ContactCustomFieldsValue`, `ChannelDiscardedAt`, `ErrorBodyError`, `ErrorBodyErrors`): a string, " +
         "number, boolean or list there decodes to an empty object. Read those fields from the raw JSON " +
         "(`$contact` above, `$e->getResponseBody()`). openapi-generator's `php-nextgen` generator has " +
-        "`oneOf` and `anyOf` ([openapi-generator#24306](https://github.com/OpenAPITools/openapi-generator/pull/24306)); " +
-        "this project has not tested it.",
+        "`oneOf` and `anyOf` ([openapi-generator#24306](https://github.com/OpenAPITools/openapi-generator/pull/24306)) " +
+        "but is no fix yet: tried once here (7.25.0, not a tested cell), it decodes the object envelope straight into " +
+        '`Contact` yet turns custom-field strings into other types (`"123"` into `123.0`, `"[\\"Dark Mode\\"]"` ' +
+        "into a list), and its `oneOf` matching passes `null` to `mb_strlen` (a PHP 8.2 deprecation) on the array envelope.",
       "A 422 throws `ApiException`: `getCode()` is 422, `getResponseBody()` the JSON, `getResponseObject()` the " +
         "`ErrorBody` (its `message` is kept; see above for `error`/`errors`).",
       "The generated API takes no per-call headers: default headers go on the Guzzle client you pass to " +
