@@ -48,6 +48,10 @@ import { root } from "../lib/run-tool.mjs";
  * @property {string} errorType what the call reports for the 422 (the generator's error type)
  * @property {string[]} caveats sentences for the recipe (markdown), upstream issue links included
  * @property {boolean} [parseOnly] generated and parsed only (C#: no .NET SDK can be installed here)
+ * @property {{ stage: "generate" | "compile" | "call", issue: string, why: string }} [knownFailure] a stage
+ *   that fails because the generator is wrong: the test then requires that stage to fail (and the
+ *   earlier ones to pass), `issue` is the upstream issue's URL, `why` a sentence for the docs; the
+ *   workaround goes in `caveats`
  */
 
 /**
@@ -125,7 +129,10 @@ export function openapiGeneratorJar() {
   return jar;
 }
 
-/** Every cell of every recipe, in the docs' order. */
+/**
+ * Every cell of every recipe, in the docs' order.
+ * @returns {Promise<(Cell & { here: string })[]>}
+ */
 export async function loadCells() {
   const recipes = path.join(root, "test", "generators");
   const cells = [];
@@ -161,7 +168,11 @@ export function shown(cell, step) {
     .join(" ");
 }
 
-/** Which of the cell's commands are missing here. */
+/**
+ * Which of the cell's commands are missing here.
+ * @param {{ commands: string[] }} cell
+ * @returns {string[]}
+ */
 export function missingCommands(cell) {
   return cell.commands.filter(
     (command) => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status !== 0,
@@ -173,6 +184,10 @@ const WARNING = /\bwarn(ing)?\b/i;
 /**
  * Runs one cell against a mock; returns { ok, stages: { generate, compile, call }, problems, report }.
  * Each stage is "pass", "fail" or "not run"; problems say what failed, with the tool's output.
+ * @param {Cell & { here: string }} cell
+ * @param {{ mockUrl: string, spec?: string }} options
+ * @returns {{ ok: boolean, stages: Record<Step["stage"], "pass" | "fail" | "not run">, problems: string[],
+ *   report: Report | undefined }}
  */
 export function runCell(cell, { mockUrl, spec = descriptions[cell.description] } = {}) {
   const work = mkdtempSync(path.join(tmpdir(), `callbell-${cell.id}-`));
@@ -201,6 +216,7 @@ export function runCell(cell, { mockUrl, spec = descriptions[cell.description] }
   };
   /** @type {Context} */
   const ctx = { ...values, mockUrl, run };
+  /** @type {Record<Step["stage"], "pass" | "fail" | "not run">} */
   const stages = { generate: "not run", compile: "not run", call: "not run" };
   const problems = [];
   let report;
@@ -323,4 +339,4 @@ async function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
