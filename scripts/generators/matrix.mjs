@@ -3,7 +3,7 @@
 // (its `steps` rendered with the docs' names for the files) and what the test runs (the steps with
 // this machine's paths), so the two cannot drift.
 //
-// Usage: node scripts/generators/matrix.mjs [--only <cell id or language>] [--spec <file>] [--mock <url>]
+// Usage: node scripts/generators/matrix.mjs [--only <cell id, language or recipe folder>] [--spec <file>] [--mock <url>]
 //   Runs the cells (starting the project's mock unless --mock is given) and prints one line per cell.
 //   --spec feeds another description to every cell (e.g. releases/openapi-0.1.0.json): cells must fail.
 // No imports beyond Node's own and the repo's scripts: .ci/run may call it before the test.
@@ -308,7 +308,11 @@ async function main() {
   let mockUrl = option("--mock");
   let stop = async () => {};
   const cells = (await loadCells()).filter(
-    (cell) => !only || cell.id === only || cell.language.toLowerCase() === only.toLowerCase(),
+    (cell) =>
+      !only ||
+      cell.id === only ||
+      cell.language.toLowerCase() === only.toLowerCase() ||
+      path.basename(cell.here) === only, // the recipe's folder: `--only csharp` for C#
   );
   if (!cells.length) throw new Error(`No cell matches --only ${only}.`);
   if (!mockUrl) {
@@ -339,4 +343,10 @@ async function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+// Not awaited at the top level: a recipe may import this module (its pins), which would otherwise wait
+// for main() while main() waits for the recipe (Node exits 13, "unsettled top-level await").
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });

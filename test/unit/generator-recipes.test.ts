@@ -3,6 +3,7 @@
 // in seconds, every recipe is checked well-formed and pinned, the docs (the page and
 // docs/regenerating.md) are checked to render from it, and each cell this machine could not run is
 // named as a skip (a failure under CI).
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -120,6 +121,15 @@ describe("the generator matrix's recipes", () => {
       apply(copy);
       expect(problems(copy), fault).not.toEqual([]);
     }
+  });
+
+  it("load through the runner's command line (a recipe that imports the runner must not deadlock it)", () => {
+    const result = spawnSync(process.execPath, ["scripts/generators/matrix.mjs", "--only", "no-such-cell"], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(`${result.stdout}${result.stderr}`).toContain("No cell matches --only no-such-cell.");
+    expect(result.status).toBe(1);
   });
 
   it("imports nothing from npm packages (.ci/run loads them before `npm ci`)", () => {
