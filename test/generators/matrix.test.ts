@@ -77,8 +77,10 @@ describe("the generator matrix can fail", () => {
       }
       requireCellCommands(context, cell);
       const result = runCell(cell, { mockUrl: inject("prismUrl"), spec: descriptions["3.1"] });
-      expect(result.ok).toBe(false);
-      expect(result.stages.generate, said(result)).toBe("fail");
+      // It refuses the document ("invalid version: 3.1.0"), at whichever stage runs progenitor (its
+      // CLI or a build script).
+      expect(result.ok, JSON.stringify(result.stages)).toBe(false);
+      expect(said(result)).toMatch(/\b3\.1\.0\b/);
     },
   );
 });
