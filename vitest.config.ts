@@ -30,11 +30,13 @@ export default defineConfig({
         test: {
           name: "everyday",
           include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, ...slow],
+          exclude: [...configDefaults.exclude, ...slow, "test/generators/**"],
           ...timeouts,
         },
       },
       { test: { name: "slow", include: slow, ...timeouts } },
+      // The generator matrix across languages (test/generators/*/recipe.mjs): `npm run test:generators`.
+      { test: { name: "generators", include: ["test/generators/**/*.test.ts"], ...timeouts } },
     ],
   },
 });

@@ -3,7 +3,7 @@
 // (its `steps` rendered with the docs' names for the files) and what the test runs (the steps with
 // this machine's paths), so the two cannot drift.
 //
-// Usage: node scripts/generators/matrix.mjs [--only <cell id or language>] [--spec <file>] [--mock <url>]
+// Usage: node scripts/generators/matrix.mjs [--only <cell id, language or recipe folder>] [--spec <file>] [--mock <url>]
 //   Runs the cells (starting the project's mock unless --mock is given) and prints one line per cell.
 //   --spec feeds another description to every cell (e.g. releases/openapi-0.1.0.json): cells must fail.
 // No imports beyond Node's own and the repo's scripts: .ci/run may call it before the test.
@@ -48,6 +48,10 @@ import { root } from "../lib/run-tool.mjs";
  * @property {string} errorType what the call reports for the 422 (the generator's error type)
  * @property {string[]} caveats sentences for the recipe (markdown), upstream issue links included
  * @property {boolean} [parseOnly] generated and parsed only (C#: no .NET SDK can be installed here)
+ * @property {{ stage: "generate" | "compile" | "call", issue: string, why: string }} [knownFailure] a stage
+ *   that fails because the generator is wrong: the test then requires that stage to fail (and the
+ *   earlier ones to pass), `issue` is the upstream issue's URL, `why` a sentence for the docs; the
+ *   workaround goes in `caveats`
  */
 
 /**
@@ -125,7 +129,10 @@ export function openapiGeneratorJar() {
   return jar;
 }
 
-/** Every cell of every recipe, in the docs' order. */
+/**
+ * Every cell of every recipe, in the docs' order.
+ * @returns {Promise<(Cell & { here: string })[]>}
+ */
 export async function loadCells() {
   const recipes = path.join(root, "test", "generators");
   const cells = [];
@@ -161,7 +168,11 @@ export function shown(cell, step) {
     .join(" ");
 }
 
-/** Which of the cell's commands are missing here. */
+/**
+ * Which of the cell's commands are missing here.
+ * @param {{ commands: string[] }} cell
+ * @returns {string[]}
+ */
 export function missingCommands(cell) {
   return cell.commands.filter(
     (command) => spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status !== 0,
@@ -173,6 +184,10 @@ const WARNING = /\bwarn(ing)?\b/i;
 /**
  * Runs one cell against a mock; returns { ok, stages: { generate, compile, call }, problems, report }.
  * Each stage is "pass", "fail" or "not run"; problems say what failed, with the tool's output.
+ * @param {Cell & { here: string }} cell
+ * @param {{ mockUrl: string, spec?: string }} options
+ * @returns {{ ok: boolean, stages: Record<Step["stage"], "pass" | "fail" | "not run">, problems: string[],
+ *   report: Report | undefined }}
  */
 export function runCell(cell, { mockUrl, spec = descriptions[cell.description] } = {}) {
   const work = mkdtempSync(path.join(tmpdir(), `callbell-${cell.id}-`));
@@ -201,6 +216,7 @@ export function runCell(cell, { mockUrl, spec = descriptions[cell.description] }
   };
   /** @type {Context} */
   const ctx = { ...values, mockUrl, run };
+  /** @type {Record<Step["stage"], "pass" | "fail" | "not run">} */
   const stages = { generate: "not run", compile: "not run", call: "not run" };
   const problems = [];
   let report;
@@ -292,7 +308,11 @@ async function main() {
   let mockUrl = option("--mock");
   let stop = async () => {};
   const cells = (await loadCells()).filter(
-    (cell) => !only || cell.id === only || cell.language.toLowerCase() === only.toLowerCase(),
+    (cell) =>
+      !only ||
+      cell.id === only ||
+      cell.language.toLowerCase() === only.toLowerCase() ||
+      path.basename(cell.here) === only, // the recipe's folder: `--only csharp` for C#
   );
   if (!cells.length) throw new Error(`No cell matches --only ${only}.`);
   if (!mockUrl) {
@@ -323,4 +343,10 @@ async function main() {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+// Not awaited at the top level: a recipe may import this module (its pins), which would otherwise wait
+// for main() while main() waits for the recipe (Node exits 13, "unsettled top-level await").
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });

@@ -8,9 +8,14 @@ import { ownClaimsTable } from "../spec/own-claims.mjs";
 
 import { lossList, toOpenApi30 } from "../spec/openapi-3.0.mjs";
 
+import { loadCells } from "../generators/matrix.mjs";
+import { matrixIntro, matrixTable, recipesMarkdown } from "../generators/recipes.mjs";
 import { MOCK_BASE_URL, postmanFiles, TOKEN_VARIABLE } from "../spec/postman-collection.mjs";
 import { acceptedFindings, MAX_EXAMPLES, SEED, targets } from "../ci/schemathesis.mjs";
 
+
+// The generator matrix's recipes (test/generators/*/recipe.mjs), which the page shows as they are tested.
+const generatorCells = await loadCells();
 
 const DOCS_REPO = "https://github.com/callbellchat/callbell-public-docs/blob/4878e4f";
 const link = (title, file) => `[${title}](${DOCS_REPO}/${file})`;
@@ -186,6 +191,17 @@ same bundle. Feed the 3.1 description to tools that read 3.1 (openapi-typescript
 \`example\`), except what 3.0 cannot say:
 
 ${lossList(toOpenApi30(spec).losses)}
+
+# Generators by language
+
+Python, Go, Java, PHP, Ruby, Rust and C# teams regenerate their client from the same contract: the
+table says what each generator does with it, and each language's recipe below says how.
+
+${matrixIntro()}
+
+${matrixTable(generatorCells)}
+
+${recipesMarkdown(generatorCells, 2)}
 
 # Run the mock
 

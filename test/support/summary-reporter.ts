@@ -11,6 +11,8 @@ export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>) {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     const skippedFor = new Map<string, number>();
+    // A generator cell's skip names its own Debian packages (test/generators/matrix.test.ts).
+    const packagesFor = new Map<string, string[]>();
     const unexplained: string[] = [];
     for (const testModule of testModules) {
       let failedTests = 0;
@@ -24,6 +26,9 @@ export default class SummaryReporter implements Reporter {
             result.state === "skipped" && result.note?.startsWith(SKIP_NOTE_PREFIX)
               ? result.note.slice(SKIP_NOTE_PREFIX.length).split(":")[0]!
               : undefined;
+          const named =
+            name && result.state === "skipped" && /needs Debian's (.+?); run/.exec(result.note ?? "")?.[1];
+          if (named) packagesFor.set(name, named.split(" and "));
           if (name) skippedFor.set(name, (skippedFor.get(name) ?? 0) + 1);
           else unexplained.push(`${testModule.moduleId.replace(`${process.cwd()}/`, "")} > ${test.fullName}`);
         }
@@ -35,9 +40,14 @@ export default class SummaryReporter implements Reporter {
       const names = [...skippedFor].map(
         ([name, count]) => `${name} (${count} ${count === 1 ? "test" : "tests"})`,
       );
-      const packages = toolchains
-        .filter(({ name }) => skippedFor.has(name))
-        .flatMap(({ debianPackages }) => debianPackages);
+      const packages = [
+        ...new Set([
+          ...toolchains
+            .filter(({ name }) => skippedFor.has(name))
+            .flatMap(({ debianPackages }) => debianPackages),
+          ...[...packagesFor.values()].flat(),
+        ]),
+      ];
       console.log(
         `vitest skipped for missing toolchains: ${names.join(", ")}; \`npm run setup:toolchains\` installs Debian's ${packages.join(" ")}`,
       );
