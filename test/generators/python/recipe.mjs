@@ -116,7 +116,8 @@ export const cells = [
         "([openapi-python-client#1435](https://github.com/openapi-generators/openapi-python-client/issues/1435)) and " +
         "two inline schemas of one model with the same `title`, which make the same class name " +
         "([openapi-python-client#652](https://github.com/openapi-generators/openapi-python-client/issues/652)). " +
-        "Either drops `ErrorBody`, and with it every error status's typed body.",
+        "Either drops `ErrorBody`, and with it every error status's typed body; this contract avoids both " +
+        "(`ErrorBody.errors`' list says `items: {}`, and its object branches have titles of their own).",
       "`$ref` siblings are ignored: here only the `title` of `contact`'s object branch, which names no class.",
     ],
   },
