@@ -66,10 +66,45 @@ async function runBatch(callbell, items, count, options = {}) {
 const pct = (share) => `${(share * 100).toFixed(2)} %`;
 const verdict = (ok) => (ok ? "ok" : "MISSED");
 
+/**
+ * The baseline, measured in the same run against its own stand-in: bare `fetch` calls on an
+ * absolute schedule (the i-th at start + i / rate, late ones sent at once), at most rate / 2 in
+ * flight, no client, no checks. What any sender could reach on this machine at this moment: on a
+ * loaded machine both figures drop, and their ratio tells the batch's own cost from the machine's.
+ */
+async function bareFetchBaseline(count, rate, limit) {
+  const standIn = await startStandIn(["--limit", String(limit)]);
+  try {
+    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const inFlight = new Set();
+    const started = performance.now();
+    for (let index = 0; index < count; index++) {
+      const wait = started + (index * 1_000) / rate - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      while (inFlight.size >= Math.ceil(rate / 2)) await Promise.race(inFlight);
+      const request = fetch(`${standIn.url}/contacts/${uuidOf(index)}`, {
+        method: "PATCH",
+        headers,
+        body: JSON.stringify({ name: `Contact ${index}`, tags: ["Synced"] }),
+      })
+        .then((response) => response.arrayBuffer())
+        .finally(() => inFlight.delete(request));
+      inFlight.add(request);
+    }
+    await Promise.all(inFlight);
+    const elapsed = performance.now() - started;
+    const stats = await standIn.stats();
+    return { perSecond: count / (elapsed / 1_000), rateLimited: stats.rateLimited };
+  } finally {
+    await standIn.stop();
+  }
+}
+
 async function throughput() {
   const count = 10_000;
   const limit = LIMIT * THROUGHPUT_SCALE;
   const rate = DEFAULT_RATE_PER_SECOND * THROUGHPUT_SCALE;
+  const baseline = await bareFetchBaseline(5_000, rate, limit);
   const standIn = await startStandIn(["--limit", String(limit)]);
   try {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
@@ -84,6 +119,10 @@ async function throughput() {
     );
     console.log(
       `   throughput        ${(count / (elapsed / 1_000)).toFixed(0)}/s = ${share.toFixed(3)} of the limit   goal >= ${GOALS.throughput}  ${verdict(share >= GOALS.throughput)}`,
+    );
+    const perSecond = count / (elapsed / 1_000);
+    console.log(
+      `   baseline          bare fetch on an absolute schedule at ${rate}/s: ${baseline.perSecond.toFixed(0)}/s = ${(baseline.perSecond / limit).toFixed(3)} of the limit (${baseline.rateLimited} 429s); the batch reached ${(perSecond / baseline.perSecond).toFixed(3)} of it`,
     );
     console.log(
       `   429s              ${stats.rateLimited} of ${stats.requests} requests = ${pct(limited)}   goal <= ${pct(GOALS.rateLimited)}  ${verdict(limited <= GOALS.rateLimited)}`,
