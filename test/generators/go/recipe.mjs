@@ -130,6 +130,9 @@ export const cells = [
           "--global-property",
           "apiTests=false,modelTests=false",
         ],
+        // A short-lived JVM: the first JIT tier only and the serial collector halve its time here
+        // (the generated files are the same); the docs show the plain command.
+        env: { JAVA_TOOL_OPTIONS: "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" },
       },
       ...callProgram("openapi-generator"),
     ],
