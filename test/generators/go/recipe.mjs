@@ -1,8 +1,9 @@
 // The Go cells of the generator matrix (issue 17): oapi-codegen and openapi-generator's `go`.
 // One Go module (this folder's go.mod and go.sum) pins oapi-codegen (a `tool` directive) and the
 // runtime modules the two generated clients import; the test copies it into the cell's scratch
-// folder with the generated package (./out) and the cell's call program (./main.go), as a user's
-// module would hold them. Every Go download and build stays under the cell's .cache folder.
+// folder with the generated package (./out), the cell's call program (./main.go) and the Report it
+// prints (./report), as a user's module would hold them. Every Go download and build stays under
+// the cell's .cache folder.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -53,6 +54,7 @@ const callProgram = (folder) => [
   // The user's module: this folder's go.mod and go.sum, the call program beside the generated package.
   { stage: "compile", docs: false, command: ["cp", "{here}/go.mod", "{here}/go.sum", "{work}/"] },
   { stage: "compile", docs: false, command: ["cp", `{here}/${folder}/main.go`, "{work}/main.go"] },
+  { stage: "compile", docs: false, command: ["cp", "-R", "{here}/report", "{work}/report"] },
   { stage: "compile", docs: false, command: ["go", "vet", "./..."], env: goEnv },
   { stage: "compile", docs: false, command: ["go", "build", "-o", "{work}/call", "."], env: goEnv },
   { stage: "call", docs: false, command: ["{work}/call"] },

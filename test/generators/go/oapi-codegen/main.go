@@ -5,86 +5,57 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 
 	callbell "callbell.example/clients/out"
+	"callbell.example/clients/report"
 )
 
-type decoded struct {
-	Status int    `json:"status"`
-	Type   string `json:"type"`
-	UUID   string `json:"uuid"`
-	Name   string `json:"name"`
-}
+func main() { report.Main(run) }
 
-type failure struct {
-	Status int    `json:"status"`
-	Type   string `json:"type"`
-}
-
-type report struct {
-	Object decoded `json:"object"`
-	Array  decoded `json:"array"`
-	Error  failure `json:"error"`
-}
-
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
-
-func run() error {
+func run() (report.Report, error) {
+	var out report.Report
 	client, err := callbell.NewClientWithResponses(os.Getenv("CALLBELL_BASE_URL"))
 	if err != nil {
-		return err
+		return out, err
 	}
-	uuid := os.Getenv("CALLBELL_UUID")
 	name := "Joe Doe NEW"
 	update := func(prefer string) (*callbell.UpdateContactResponse2, error) {
-		return client.UpdateContactWithResponse(context.Background(), uuid, callbell.ContactUpdate{Name: &name},
+		return client.UpdateContactWithResponse(context.Background(), os.Getenv("CALLBELL_UUID"),
+			callbell.ContactUpdate{Name: &name},
 			func(_ context.Context, req *http.Request) error {
 				req.Header.Set("Authorization", "Bearer "+os.Getenv("CALLBELL_TOKEN"))
 				req.Header.Set("Prefer", prefer)
 				return nil
 			})
 	}
-	var out report
-	for _, envelope := range []struct {
-		prefer string
-		into   *decoded
-	}{{"example=objectEnvelope", &out.Object}, {"example=seedArrayEnvelope", &out.Array}} {
-		res, err := update(envelope.prefer)
+	for _, envelope := range out.Envelopes() {
+		res, err := update(envelope.Prefer)
 		if err != nil {
-			return err
+			return out, err
 		}
 		if res.JSON200 == nil {
-			return fmt.Errorf("%s: status %d, no typed 200 body: %s", envelope.prefer, res.StatusCode(), res.Body)
+			return out, fmt.Errorf("%s: status %d, no typed 200 body: %s", envelope.Prefer, res.StatusCode(), res.Body)
 		}
 		contact, err := theContact(res.JSON200.Contact)
 		if err != nil {
-			return fmt.Errorf("%s: %w", envelope.prefer, err)
+			return out, fmt.Errorf("%s: %w", envelope.Prefer, err)
 		}
-		*envelope.into = decoded{Status: res.StatusCode(), Type: fmt.Sprintf("%T", contact), UUID: deref(contact.Uuid), Name: deref(contact.Name)}
+		*envelope.Into = report.Decoded{
+			Status: res.StatusCode(), Type: fmt.Sprintf("%T", contact), UUID: deref(contact.Uuid), Name: deref(contact.Name),
+		}
 	}
 	res, err := update("code=422")
 	if err != nil {
-		return err
+		return out, err
 	}
 	if res.JSON422 == nil {
-		return fmt.Errorf("code=422: status %d, no typed 422 body: %s", res.StatusCode(), res.Body)
+		return out, fmt.Errorf("code=422: status %d, no typed 422 body: %s", res.StatusCode(), res.Body)
 	}
-	out.Error = failure{Status: res.StatusCode(), Type: fmt.Sprintf("%T", res.JSON422)}
-	line, err := json.Marshal(out)
-	if err != nil {
-		return err
-	}
-	fmt.Println(string(line))
-	return nil
+	out.Error = report.Failure{Status: res.StatusCode(), Type: fmt.Sprintf("%T", res.JSON422)}
+	return out, nil
 }
 
 // theContact reads the union oapi-codegen generates for `contact` (oneOf: a Contact, or an array

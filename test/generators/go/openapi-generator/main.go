@@ -5,85 +5,53 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 
 	callbell "callbell.example/clients/out"
+	"callbell.example/clients/report"
 )
 
-type decoded struct {
-	Status int    `json:"status"`
-	Type   string `json:"type"`
-	UUID   string `json:"uuid"`
-	Name   string `json:"name"`
-}
+func main() { report.Main(run) }
 
-type failure struct {
-	Status int    `json:"status"`
-	Type   string `json:"type"`
-}
-
-type report struct {
-	Object decoded `json:"object"`
-	Array  decoded `json:"array"`
-	Error  failure `json:"error"`
-}
-
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
-
-func run() error {
-	uuid := os.Getenv("CALLBELL_UUID")
+func run() (report.Report, error) {
+	var out report.Report
 	ctx := context.WithValue(context.Background(), callbell.ContextAccessToken, os.Getenv("CALLBELL_TOKEN"))
 	update := func(prefer string) (*callbell.UpdateContactResponse, *http.Response, error) {
 		config := callbell.NewConfiguration()
 		config.Servers = callbell.ServerConfigurations{{URL: os.Getenv("CALLBELL_BASE_URL")}}
 		config.AddDefaultHeader("Prefer", prefer)
-		client := callbell.NewAPIClient(config)
 		name := "Joe Doe NEW"
-		return client.ContactsAPI.UpdateContact(ctx, uuid).ContactUpdate(callbell.ContactUpdate{Name: &name}).Execute()
+		return callbell.NewAPIClient(config).ContactsAPI.UpdateContact(ctx, os.Getenv("CALLBELL_UUID")).
+			ContactUpdate(callbell.ContactUpdate{Name: &name}).Execute()
 	}
-	var out report
-	for _, envelope := range []struct {
-		prefer string
-		into   *decoded
-	}{{"example=objectEnvelope", &out.Object}, {"example=seedArrayEnvelope", &out.Array}} {
-		body, res, err := update(envelope.prefer)
+	for _, envelope := range out.Envelopes() {
+		body, res, err := update(envelope.Prefer)
 		if err != nil {
-			return fmt.Errorf("%s: %w", envelope.prefer, err)
+			return out, fmt.Errorf("%s: %w", envelope.Prefer, err)
 		}
 		contact, err := theContact(body.Contact)
 		if err != nil {
-			return fmt.Errorf("%s: %w", envelope.prefer, err)
+			return out, fmt.Errorf("%s: %w", envelope.Prefer, err)
 		}
 		name := contact.Name.Get()
 		if name == nil {
-			return fmt.Errorf("%s: the contact has no name", envelope.prefer)
+			return out, fmt.Errorf("%s: the contact has no name", envelope.Prefer)
 		}
-		*envelope.into = decoded{Status: res.StatusCode, Type: fmt.Sprintf("%T", contact), UUID: contact.Uuid, Name: *name}
+		*envelope.Into = report.Decoded{Status: res.StatusCode, Type: fmt.Sprintf("%T", contact), UUID: contact.Uuid, Name: *name}
 	}
 	_, res, err := update("code=422")
 	var problem *callbell.GenericOpenAPIError
 	if !errors.As(err, &problem) {
-		return fmt.Errorf("code=422: not a *GenericOpenAPIError: %v", err)
+		return out, fmt.Errorf("code=422: not a *GenericOpenAPIError: %v", err)
 	}
 	if _, typed := problem.Model().(callbell.ErrorBody); !typed {
-		return fmt.Errorf("code=422: the error's model is %T, not the ErrorBody", problem.Model())
+		return out, fmt.Errorf("code=422: the error's model is %T, not the ErrorBody", problem.Model())
 	}
-	out.Error = failure{Status: res.StatusCode, Type: fmt.Sprintf("%T", err)}
-	line, err := json.Marshal(out)
-	if err != nil {
-		return err
-	}
-	fmt.Println(string(line))
-	return nil
+	out.Error = report.Failure{Status: res.StatusCode, Type: fmt.Sprintf("%T", err)}
+	return out, nil
 }
 
 // theContact reads the oneOf openapi-generator generates for `contact` (a Contact, or an array
