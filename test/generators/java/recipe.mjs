@@ -187,10 +187,9 @@ export const cells = [
         '`apiClient.setRequestInterceptor(b -> b.header("Authorization", "Bearer " + token))`.',
       "A 422 (any non-2xx) throws `ApiException`: `getCode()` is the status and `getResponseBody()` the body as text; " +
         "the error body is not decoded into `ErrorBody`.",
-      "Fed the 3.1 description rather than the 3.0 one: from 3.0's `anyOf: [{type: string, nullable: true}, " +
-        "{type: boolean}]` for `Channel.discardedAt` the generator makes a field that cannot be `null` " +
-        "(`ChannelDiscardedAt cannot be null` when Callbell sends it), while 3.1's type array `[string, boolean, null]` " +
-        "gives a `JsonNullable` field. The rest of the generated code is the same from either.",
+      "Fed the 3.1 description: `Channel.discardedAt` (an `anyOf` of string, boolean and `null`) becomes a " +
+        "`JsonNullable<ChannelDiscardedAt>` field that reads `null`, `false` and a date string (checked with the " +
+        "generated `JSON` mapper, 2026-12-06).",
       "The generated code compiles with `javac -Xlint:all,-serial,-deprecation -Werror --release 17` (the call " +
         "program with every lint): the generator's `oneOf`/`anyOf` wrappers declare Jackson (de)serializer classes " +
         "without `serialVersionUID` (`serial`), and its `ApiClient` and `JSON` call `setSerializationInclusion` and " +

@@ -67,7 +67,7 @@ func theContact(union callbell.UpdateContactResponse_Contact) (callbell.Contact,
 		}
 		return list[0], nil
 	}
-	return union.AsUpdateContactResponseContact0()
+	return union.AsContact()
 }
 
 func deref(text *string) string {
