@@ -5,6 +5,12 @@ use callbell_client::apis::{configuration::Configuration, contacts_api, Error};
 use callbell_client::models;
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{json, Value};
+
+/// The Report's keys in the order matrix.mjs compares them (serde_json's `json!` sorts keys).
+fn ordered(keys: &[&str], value: &Value) -> String {
+    let fields: Vec<String> = keys.iter().map(|key| format!("{}:{}", json!(key), value[*key])).collect();
+    format!("{{{}}}", fields.join(","))
+}
 use std::env;
 
 /// The last segment of a value's Rust type, e.g. `Contact`.
@@ -60,11 +66,10 @@ async fn error() -> Result<Value, Box<dyn std::error::Error>> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let report = json!({
-        "object": decoded("example=objectEnvelope").await?,
-        "array": decoded("example=seedArrayEnvelope").await?,
-        "error": error().await?,
-    });
-    println!("{report}");
+    let decoded_keys = ["status", "type", "uuid", "name"];
+    let object = ordered(&decoded_keys, &decoded("example=objectEnvelope").await?);
+    let array = ordered(&decoded_keys, &decoded("example=seedArrayEnvelope").await?);
+    let error = ordered(&["status", "type"], &error().await?);
+    println!(r#"{{"object":{object},"array":{array},"error":{error}}}"#);
     Ok(())
 }
