@@ -38,8 +38,8 @@ async fn decoded(prefer: &'static str) -> Result<Value, Box<dyn std::error::Erro
     let uuid = env::var("CALLBELL_UUID")?;
     let response = contacts_api::update_contact(&configuration(prefer)?, &uuid, body()).await?;
     let contact: &models::Contact = match response.contact.as_ref() {
-        models::UpdateContactResponseContact::ContactObject(contact) => contact.as_ref(),
-        models::UpdateContactResponseContact::ContactArrayOfOne(contacts) => match contacts.as_slice() {
+        models::UpdateContactResponseContact::Contact(contact) => contact.as_ref(),
+        models::UpdateContactResponseContact::ArrayVecContact(contacts) => match contacts.as_slice() {
             [contact] => contact,
             _ => return Err(format!("{} contacts in the array, not one", contacts.len()).into()),
         },

@@ -36,8 +36,8 @@ async fn decoded(prefer: &'static str) -> Result<Value, Box<dyn std::error::Erro
     let response = client(prefer)?.update_contact(&uuid, &body()?).await?;
     let status = response.status().as_u16();
     let contact: &types::Contact = match &response.contact {
-        types::UpdateContactResponseContact::Object(contact) => contact,
-        types::UpdateContactResponseContact::ArrayOfOne([contact]) => contact,
+        types::UpdateContactResponseContact::Contact(contact) => contact,
+        types::UpdateContactResponseContact::Array([contact]) => contact,
     };
     Ok(json!({
         "status": status,
