@@ -1,4 +1,4 @@
-// Cargo.toml: reqwest = { version = "0.12", features = ["blocking"] }
+// Cargo.toml: reqwest = { version = "0.13", default-features = false, features = ["blocking", "native-tls"] }
 use std::{env, process, time::Duration};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

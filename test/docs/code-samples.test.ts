@@ -1,8 +1,9 @@
-// The docs' code samples. Each one a Debian toolchain can run is run as a real program against
-// the Prism mock, with only the base URL changed; C# and Rust are parsed and their request is
-// compared with the spec's example.
-import { execFile } from "node:child_process";
+// The docs' code samples. Each one a toolchain here can run is run as a real program against
+// the Prism mock, with only the base URL changed (Rust's built by cargo first); C# is parsed and
+// its request is compared with the spec's example.
+import { execFile, spawnSync } from "node:child_process";
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -13,11 +14,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, inject, it, type TestContext } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from "vitest";
+import { generatorsCache } from "../../scripts/generators/matrix.mjs";
+import { inCI } from "../../scripts/lib/toolchains.mjs";
 import { sampleLanguages, TOKEN_VARIABLE } from "../../scripts/spec/code-samples.mjs";
-import { csharpRequest, rustRequest, type SampleRequest } from "../support/code-sample-syntax.js";
+import { csharpRequest, type SampleRequest } from "../support/code-sample-syntax.js";
 import { startRecordingProxy } from "../support/recording-proxy.js";
-import { requireToolchain } from "../support/toolchains.js";
+import { requireToolchain, SKIP_NOTE_PREFIX } from "../support/toolchains.js";
 import { requestExamples, resolve, schemaValidator, spec } from "../support/spec.js";
 
 const prismUrl = inject("prismUrl");
@@ -64,9 +67,59 @@ const goEnv = {
   GOTELEMETRY: "off",
 };
 
+// Rust builds with the generator matrix's pinned crates (test/generators/rust/code-sample/: its
+// Cargo.toml and Cargo.lock) into the matrix's cargo home and target folder, so reqwest and tokio
+// compile once for both; warnings are errors there too (the same flags keep one build).
+const rustCrate = path.join(root, "test", "generators", "rust", "code-sample");
+const rustCache = path.join(generatorsCache, "rust");
+const rustEnv = {
+  CARGO_HOME: path.join(rustCache, "cargo-home"),
+  CARGO_TARGET_DIR: path.join(rustCache, "target"),
+  RUSTFLAGS: "-D warnings",
+  CARGO_TERM_COLOR: "never",
+};
+const cargoFound = spawnSync("cargo", ["--version"], { stdio: "ignore" }).status === 0;
+const cargoMissing = `${SKIP_NOTE_PREFIX}Rust: no working \`cargo\`: the Rust code sample needs Rust (cargo 1.88 or later) and Debian's libssl-dev and pkg-config (reqwest's native-tls)`;
+/** Copies the crate's Cargo.toml and Cargo.lock beside the sample, as a user's project holds them. */
+const rustProject = (dir: string) => {
+  for (const file of ["Cargo.toml", "Cargo.lock"])
+    copyFileSync(path.join(rustCrate, file), path.join(dir, file));
+};
+const cargo = (args: string[], cwd: string, env: NodeJS.ProcessEnv) =>
+  new Promise<{ code: number | null; output: string }>((done) =>
+    execFile("cargo", args, { cwd, env, timeout: 900_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
+      done({
+        code: error ? (typeof error.code === "number" ? error.code : null) : 0,
+        output: `${stdout}${stderr}`,
+      }),
+    ),
+  );
+
+// Fetches the crates (the only step that reaches crates.io) and builds them once, before the
+// runs below, which build offline: a cold build on a busy 2-core machine takes minutes.
+let rustWarmUp: { code: number | null; output: string } | undefined;
+beforeAll(async () => {
+  if (!cargoFound) return;
+  const dir = mkdtempSync(path.join(tmpdir(), "callbell-rust-sample-"));
+  try {
+    rustProject(dir);
+    writeFileSync(
+      path.join(dir, "updateContact.rs"),
+      readFileSync(path.join(root, "generated", "samples", "updateContact.rs"), "utf8"),
+    );
+    const env = { ...process.env, ...rustEnv };
+    rustWarmUp = await cargo(["fetch", "--locked"], dir, env);
+    if (rustWarmUp.code === 0) rustWarmUp = await cargo(["build", "--locked", "--offline"], dir, env);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 900_000);
+
 interface Toolchain {
   /** Its name in scripts/lib/toolchains.mjs, where what it needs and how to get it are listed. */
   needs?: string;
+  /** Checks what the toolchain needs when scripts/lib/toolchains.mjs does not list it (skips or fails). */
+  require?: (context: TestContext) => void;
   /** The program to run, when it is not the one scripts/lib/toolchains.mjs finds. */
   command?: string;
   args: (file: string) => string[];
@@ -99,11 +152,28 @@ const toolchains: Record<string, Toolchain> = {
   PHP: { needs: "PHP", args: (file) => [file], prints: printsBody },
   Python: { needs: "Python", args: (file) => [file], prints: printsBody },
   Java: { needs: "Java", args: (file) => [file], prints: printsBody },
+  Rust: {
+    command: "cargo",
+    require: (context) => {
+      if (!cargoFound) {
+        if (inCI) throw new Error(`${cargoMissing}. Under CI a missing toolchain is a failure, not a skip.`);
+        context.skip(cargoMissing);
+      }
+      if (rustWarmUp?.code !== 0)
+        throw new Error(
+          `The Rust sample's crates did not fetch and build:\n${rustWarmUp?.output.slice(-4000)}`,
+        );
+    },
+    // Builds the sample (offline: the warm-up fetched) and runs it; cargo's own lines go to stderr.
+    args: () => ["run", "--quiet", "--locked", "--offline", "--bin", "update-contact"],
+    env: rustEnv,
+    prepare: rustProject,
+    prints: printsBody,
+  },
 };
 
 const syntaxCheckers: Record<string, (source: string) => Promise<SampleRequest>> = {
   "C#": csharpRequest,
-  Rust: rustRequest,
 };
 
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
@@ -153,7 +223,7 @@ describe("the docs' code samples", () => {
 
   it("are introduced on the docs page with how each is checked", () => {
     expect(docsSpec.info.description.replace(/\s+/g, " ")).toContain(
-      "the cURL, Node, Ruby, Go, PHP, Python and Java samples run against a mock of this contract, once answered `200` and once `422`; the C# and Rust samples are parsed",
+      "the cURL, Node, Ruby, Go, PHP, Python, Java and Rust samples run against a mock of this contract, once answered `200` and once `422`; the C# samples are parsed",
     );
   });
 });
@@ -234,6 +304,7 @@ async function runSampleAgainstMock(
   { dirName, addHeaders }: { dirName: string; addHeaders?: Record<string, string> },
 ) {
   const found = toolchain.needs && requireToolchain(context, toolchain.needs);
+  toolchain.require?.(context);
   const command = toolchain.command ?? found!;
   const proxy = await startRecordingProxy(prismUrl, { addHeaders });
   try {

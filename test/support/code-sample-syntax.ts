@@ -1,4 +1,4 @@
-// Reads the request out of the C# and Rust samples, which no toolchain here can run: each is
+// Reads the request out of the C# sample, which no toolchain here can run (no .NET SDK): it is
 // parsed with its tree-sitter grammar (so a syntax error fails), then the HTTP method, URL,
 // headers and body are taken from the syntax tree.
 import { createRequire } from "node:module";
@@ -43,7 +43,7 @@ function findMissing(node: Node): Node | undefined {
   return undefined;
 }
 
-/** The value of a plain "…" literal in C# or Rust: their escapes for these samples are JSON's. */
+/** The value of a plain "…" literal in C#: its escapes for these samples are JSON's. */
 function stringValue(node: Node | null | undefined): string {
   if (!node || node.type !== "string_literal")
     throw new Error(`Expected a string literal, found ${node?.type ?? "nothing"}: ${node?.text}`);
@@ -117,65 +117,5 @@ export async function csharpRequest(source: string): Promise<SampleRequest> {
     url: constructed(only(assigned("RequestUri"), "RequestUri = …"), "Uri"),
     headers,
     body: constructed(only(assigned("Content"), "Content = …"), "StringContent"),
-  };
-}
-
-const RUST_METHODS = ["get", "post", "put", "patch", "delete", "head"];
-
-/** Our Rust template's shape: a reqwest client call chain, the body in a `let` raw string. */
-export async function rustRequest(source: string): Promise<SampleRequest> {
-  const root = await parse("tree-sitter-rust/tree-sitter-rust.wasm", source);
-  const calls = root.descendantsOfType(["call_expression"]).flatMap((node) => {
-    const callee = node!.childForFieldName("function");
-    if (callee?.type !== "field_expression") return [];
-    return [
-      {
-        name: callee.childForFieldName("field")!.text,
-        args: node!.childForFieldName("arguments")!.namedChildren as Node[],
-        text: node!.text,
-      },
-    ];
-  });
-  const called = (name: string) => calls.filter((call) => call.name === name);
-  const methodCall = only(
-    calls.filter((call) => RUST_METHODS.includes(call.name)),
-    "HTTP method call",
-  );
-  const bodyArgument = only(called("body"), ".body(…) call").args[0];
-  const bodyBinding = only(
-    root
-      .descendantsOfType(["let_declaration"])
-      .filter((node) => node!.childForFieldName("pattern")?.text === bodyArgument?.text),
-    `let ${bodyArgument?.text}`,
-  )!.childForFieldName("value");
-  if (bodyBinding?.type !== "raw_string_literal")
-    throw new Error(`Expected the body in a raw string, found ${bodyBinding?.text}`);
-  only(called("send"), ".send() call"); // built and also sent
-  // let token = env::var("NAME")…;
-  const fromEnvironment = new Map(
-    root.descendantsOfType(["let_declaration"]).flatMap((node) => {
-      const name = node!.childForFieldName("pattern")?.text ?? "";
-      const match = /^(?:std::)?env::var\("(\w+)"\)/.exec(node!.childForFieldName("value")?.text ?? "");
-      return match ? [[name, match[1]!] as [string, string]] : [];
-    }),
-  );
-  // A header value: a "…" literal, or format!("…{token}") of a variable read from the environment.
-  const headerValue = (node: Node | undefined) => {
-    if (node?.type === "macro_invocation" && node.childForFieldName("macro")?.text === "format") {
-      const template = only(node.descendantsOfType(["string_literal"]), "string in format!") as Node;
-      if (
-        node.descendantsOfType(["string_literal"]).length !== 1 ||
-        /,/.test(node.text.replace(template.text, ""))
-      )
-        throw new Error(`Expected format!("…") with one literal and no arguments, found ${node.text}`);
-      return interpolate(stringValue(template), fromEnvironment);
-    }
-    return stringValue(node);
-  };
-  return {
-    method: methodCall.name.toUpperCase(),
-    url: stringValue(methodCall.args[0]),
-    headers: called("header").map((call) => [stringValue(call.args[0]), headerValue(call.args[1])]),
-    body: bodyBinding.namedChildren.find((child) => child?.type === "string_content")?.text ?? "",
   };
 }

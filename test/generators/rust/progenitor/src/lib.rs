@@ -1,0 +1,2 @@
+//! The client progenitor generates from the description (see build.rs).
+include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
