@@ -35,6 +35,7 @@ const CONSTRAINTS = {
       : undefined,
   type: (n) => (nullable(n) ? "`null` accepted" : undefined),
   anyOf: (n) => (nullable(n) ? "`null` accepted" : undefined),
+  oneOf: (n) => (nullable(n) ? "`null` accepted" : undefined),
 };
 
 const count = (n, what) => `${n} ${what}${n === 1 ? "" : "s"}`;

@@ -59,7 +59,9 @@ function problems(cell: (typeof cells)[number]): string[] {
     );
   if (
     !cell.steps?.some(
-      (step) => step.stage === "generate" && step.command.some((part) => part.includes("{spec}")),
+      (step) =>
+        step.stage === "generate" &&
+        [...step.command, ...Object.values(step.env ?? {})].some((part) => part.includes("{spec}")),
     )
   )
     found.push("no generate step reads {spec}");

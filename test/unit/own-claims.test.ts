@@ -153,7 +153,7 @@ describe("what the contract claims on its own", () => {
     const text = claims.map(({ claim }) => claim).join("\n");
     expect(text).toMatch(/`ContactUpdate\.custom_fields`: at most 100 fields; names: 1-255 characters/);
     expect(text).toMatch(
-      /`CustomFieldValue` \(List of strings\): at most 100 items; each item: 1-255 characters/,
+      /`CustomFieldValue` \(ListOfStrings\): at most 100 items; each item: 1-255 characters/,
     );
     expect(text).toMatch(/`ContactUpdate\.tags`: .*each item: 1-255 characters/);
     expect(text).toMatch(/`Contact`: only `uuid` required; other fields allowed/);

@@ -179,6 +179,10 @@ export const cells = [
         "a member through a Jackson `TypeReference` (so the array comes back as `List<Contact>`, not a list of maps) " +
         "and give it no typed getter; `supportUrlQuery=false` drops `toUrlQueryString`, which only query parameters " +
         "use (this operation has none).",
+      "The `oneOf` template also tries a scalar branch only for a JSON value of its own type: as shipped, a " +
+        "`oneOf` wrapper tries every branch while the mapper allows coercion (the `ApiClient`'s default) and a " +
+        '`number` branch (`BigDecimal`) always, so a custom field\'s `"123"` matches both `String` and `BigDecimal` ' +
+        "and the whole contact fails with `2 classes match result, expected 1`.",
       "`new ContactsApi(apiClient).updateContact(uuid, new ContactUpdate().name(...))` returns " +
         "`UpdateContactResponse`; its `getContact()` is the `oneOf` wrapper `UpdateContactResponseContact`, whose " +
         "`getActualInstance()` is a `Contact` (then `getContact()` reads it) or a `List<Contact>` of one (Callbell's " +
