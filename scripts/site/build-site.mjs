@@ -23,6 +23,12 @@ const prismRust = createRequire(redocPackage).resolve("prismjs/components/prism-
 // Redoc 2 draws Redocly's logo from its CDN next to "API docs by Redocly" and has no option to
 // turn it off; the page shows a blank image of the same kind instead (the link stays).
 const REDOCLY_LOGO = 'src:"https://cdn.redoc.ly/redoc/logo-mini.svg"';
+// Redoc's search (lunr 2.3.9, in its worker) looks each term of a wildcard query up in the index, and
+// for some vocabularies lunr's token set yields a term the index does not hold: the search then throws
+// "Cannot read properties of undefined (reading '_index')" and shows nothing (olivernn/lunr.js#314; our
+// docs page's "contact" did, once the Rust recipes were on it). Skip such a term: it matches no document.
+const LUNR_TERM_LOOKUP = "x=this.invertedIndex[g],v=x._index;";
+const LUNR_TERM_LOOKUP_SAFE = "x=this.invertedIndex[g];if(!x)continue;var v=x._index;";
 const BLANK_LOGO = `src:"data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>')}"`;
 
 /** Redoc's options: https://redocly.com/docs/redoc/config (the 2.x list). */
@@ -132,9 +138,12 @@ export function buildDocs(outDir = siteDir) {
   const logoCount = standalone.split(REDOCLY_LOGO).length - 1;
   if (logoCount !== 1)
     throw new Error(`Expected Redocly's logo URL once in redoc ${redocVersion}'s standalone bundle, found it ${logoCount} times; update REDOCLY_LOGO in scripts/site/build-site.mjs for this Redoc version.`);
+  const lookupCount = standalone.split(LUNR_TERM_LOOKUP).length - 1;
+  if (lookupCount !== 1)
+    throw new Error(`Expected lunr's term lookup once in redoc ${redocVersion}'s standalone bundle, found it ${lookupCount} times; update LUNR_TERM_LOOKUP in scripts/site/build-site.mjs for this Redoc version.`);
   // `</script` could end the element early; `<\/script` means the same to JavaScript.
   const scripts = [
-    standalone.replace(REDOCLY_LOGO, BLANK_LOGO),
+    standalone.replace(REDOCLY_LOGO, BLANK_LOGO).replace(LUNR_TERM_LOOKUP, LUNR_TERM_LOOKUP_SAFE),
     // Redoc highlights with a Prism that has no Rust grammar; Prism's own adds it.
     readFileSync(prismRust, "utf8"),
     // Before Redoc.init, so that its observer sees Redoc's first render.
