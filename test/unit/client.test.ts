@@ -114,6 +114,28 @@ describe("responses", () => {
     expect(schemaValidator("Contact")(result)).toBe(true);
   });
 
+  it("returns the contact as sent when a character's bytes arrive in two chunks", async () => {
+    const name = "Joé 😀";
+    const bytes = new TextEncoder().encode(JSON.stringify({ contact: { uuid: UUID, name } }));
+    // Cut inside the "é" (2 bytes) and inside the emoji (4 bytes).
+    const cuts = [bytes.indexOf(0xc3) + 1, bytes.indexOf(0xf0) + 2];
+    const chunks = [bytes.slice(0, cuts[0]), bytes.slice(cuts[0], cuts[1]), bytes.slice(cuts[1])];
+    const { callbell } = client(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(controller) {
+              const chunk = chunks.shift();
+              if (chunk) controller.enqueue(chunk);
+              else controller.close();
+            },
+          }),
+          { status: 200, headers: { "Content-Type": "application/json" } },
+        ),
+    );
+    await expect(callbell.updateContact(UUID, { name })).resolves.toEqual({ uuid: UUID, name });
+  });
+
   it.each([
     ["not JSON", () => new Response("<html>oops</html>", { status: 200 }), /not JSON/],
     ["empty", () => new Response(null, { status: 200 }), /the body is not JSON/],
@@ -209,6 +231,16 @@ describe("API errors", () => {
       `Callbell answered 502 Bad Gateway to PATCH /contacts/${UUID} after 1 attempt: ${detail}`,
     );
     expect(error.body).toBe(page);
+  });
+
+  it("gives an error with no body as undefined, and says so", async () => {
+    const { callbell } = client(() => new Response(null, { status: 404, statusText: "Not Found" }));
+    const error = (await callbell
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e)) as CallbellAPIError;
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.body).toBeUndefined();
+    expect(error.message).toBe(`Callbell answered 404 Not Found to PATCH /contacts/${UUID} after 1 attempt`);
   });
 
   it("uses a nested error message when that is all the body has", async () => {
