@@ -114,7 +114,7 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     pathSerializer: (pathname, params) => pathname.replace("{uuid}", encodeUuid(params?.uuid)),
     async fetch(request) {
       const { url, init } = request as unknown as CallRequest;
-      if (!url.startsWith(baseUrl)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
+      if (!url.startsWith(`${baseUrl}/`)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
       const sent = await send(
         url,
         init.method!,
