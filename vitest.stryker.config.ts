@@ -13,9 +13,10 @@ export default defineConfig({
     include: [
       "test/unit/{client,headers,client-retries,retry-policy,adaptive-rate,error-bounds}.test.ts",
       "test/hostile/found.test.ts",
-      "test/network/{faults,bulk,limits}.test.ts",
+      "test/network/{faults,bulk,bulk-order,limits}.test.ts",
     ],
-    // test/unit/headers.test.ts sends one request through Prism.
+    // test/unit/headers.test.ts sends one request through Prism. test/network/bulk-order.test.ts is the
+    // proof of bulk's order guarantee (docs/bulk-and-cli.md): its mutants must fail it.
     globalSetup: ["test/global-setup.ts"],
     // Fixed seeds only: a mutant is killed or not, never by luck.
     env: { FC_ROTATING: "off" },

@@ -254,10 +254,18 @@ describe("baseUrl is checked when the client is made", () => {
 });
 
 describe("callbell.api keeps updateContact's promises", () => {
-  it.each(["..", ".", "", "\ud800"])("refuses uuid %j, sending nothing", async (uuid) => {
+  it.each([
+    ["..", 'uuid must be a string other than "", "." or "..".'],
+    [".", 'uuid must be a string other than "", "." or "..".'],
+    ["", 'uuid must be a string other than "", "." or "..".'],
+    ["\ud800", "uuid has a lone surrogate."],
+  ])("refuses uuid %j, sending nothing", async (uuid, message) => {
     const { callbell, sent } = stubbed({}, json(200, { contact }));
-    const { error } = await outcome(patchVia(callbell, uuid));
-    expect(error).toBeInstanceOf(CallbellInputError);
+    for (const call of [patchVia(callbell, uuid), callbell.updateContact(uuid, { name: "Joe" })]) {
+      const { error } = await outcome(call);
+      expect(error).toBeInstanceOf(CallbellInputError);
+      expect(error).toMatchObject({ field: "uuid", message });
+    }
     expect(sent).toHaveLength(0);
   });
 
@@ -324,17 +332,25 @@ describe("update bodies that JSON would change or drop are refused, sending noth
             },
           },
         };
+  const noJson = "The update cannot be JSON (its `cause`).";
   it.each([
-    ["a cycle", cycle],
-    ["a throwing getter", throwing("getter")],
-    ["a throwing toJSON", throwing("toJSON")],
-    ["a Map", { custom_fields: new Map([["a", "1"]]) }],
-    ["a Set", { tags: new Set(["a"]) }],
-    ["a boxed NaN", { custom_fields: { n: new Number(Number.NaN) } }],
-    ["an invalid Date", { custom_fields: { at: new Date(Number.NaN) } }],
-    ["a toJSON returning undefined", { name: { toJSON: () => undefined } }],
-    ["itself a toJSON returning undefined", { toJSON: () => undefined }],
-  ])("%s", async (_what, update) => {
+    ["a cycle", cycle, noJson],
+    ["a throwing getter", throwing("getter"), noJson],
+    ["a throwing toJSON", throwing("toJSON"), noJson],
+    ["a Map", { custom_fields: new Map([["a", "1"]]) }, 'Field "custom_fields" is a Map'],
+    ["a Set", { tags: new Set(["a"]) }, 'Field "tags" is a Set'],
+    ["a boxed NaN", { custom_fields: { n: new Number(Number.NaN) } }, 'Field "n" is a Number'],
+    // An object whose prototype has no constructor is named by its field all the same.
+    [
+      "an object of another prototype",
+      { custom_fields: Object.create(Object.create(null)) },
+      'Field "custom_fields" is a',
+    ],
+    ["an invalid Date", { custom_fields: { at: new Date(Number.NaN) } }, 'Field "at" is an invalid Date'],
+    ["a toJSON returning undefined", { name: { toJSON: () => undefined } }, 'Field "name" is undefined'],
+    ["itself a toJSON returning undefined", { toJSON: () => undefined }, "The update is undefined"],
+    ["itself a Map", new Map(), "The update is a Map"],
+  ])("%s", async (_what, update, message) => {
     const { callbell, sent } = stubbed({}, json(200, { contact }));
     for (const call of [
       callbell.updateContact(UUID, update as ContactUpdate),
@@ -343,8 +359,17 @@ describe("update bodies that JSON would change or drop are refused, sending noth
       const { error } = await outcome(call);
       expect(error).toBeInstanceOf(CallbellInputError);
       expect((error as CallbellInputError).field).toBe("update");
+      expect((error as Error).message.startsWith(message)).toBe(true);
+      // JSON.stringify's own error, kept as the cause of the one the client throws.
+      if (message === noJson) expect((error as Error).cause).toBeInstanceOf(Error);
     }
     expect(sent).toHaveLength(0);
+  });
+
+  it("null stays null: it is JSON, and clears a field", async () => {
+    const { callbell, sent } = stubbed({}, json(200, { contact }));
+    await callbell.updateContact(UUID, { name: null, custom_fields: { a: null } } as never);
+    expect(sent[0]!.body).toBe('{"name":null,"custom_fields":{"a":null}}');
   });
 });
 

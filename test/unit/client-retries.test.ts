@@ -278,8 +278,10 @@ describe("the caller's signal", () => {
     expect(at).toBe(100);
   });
 
-  it("aborted during the backoff: rejects at once, with no further attempt", async () => {
+  it("aborted during the backoff: rejects at once, with no further attempt and no listener left", async () => {
     const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, "addEventListener");
+    const removed = vi.spyOn(controller.signal, "removeEventListener");
     const { callbell, sent } = client([json(503, {})]);
     const call = track(callbell.updateContact(UUID, UPDATE, { signal: controller.signal }));
     await vi.advanceTimersByTimeAsync(200);
@@ -288,6 +290,29 @@ describe("the caller's signal", () => {
     expect(error).toBe("stop");
     expect(at).toBe(200);
     expect(sent).toHaveLength(1);
+    // One listener for the attempt, one for the wait: the abort takes the wait's off too.
+    expect(added.mock.calls.length).toBe(2);
+    expect(removed.mock.calls.length).toBe(added.mock.calls.length);
+  });
+
+  it("one signal for several calls: an abort stops every call still in flight at once, also after another has finished", async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const fetch = (input: string | URL | Request, init?: RequestInit) =>
+      calls++ === 0 ? Promise.resolve(json(200, { contact })) : hangingFetch(input, init);
+    const callbell = createCallbellClient({ token: TOKEN, baseUrl: BASE, fetch, maxRetries: 0 });
+    const options = { signal: controller.signal };
+    const finished = track(callbell.updateContact(UUID, UPDATE, options));
+    const inFlight = [
+      track(callbell.updateContact(UUID, UPDATE, options)),
+      track(callbell.updateContact(UUID, UPDATE, options)),
+    ];
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await finished).value).toEqual(contact);
+    controller.abort("stop");
+    await vi.runAllTimersAsync();
+    // Not at the 30 s timeout: the abort reached both, though the first call took its listener off.
+    for (const call of inFlight) expect(await call).toEqual({ error: "stop", at: 100 });
   });
 
   it("aborted during a Retry-After wait: rejects at once", async () => {
@@ -382,6 +407,7 @@ describe("every attempt", () => {
     const { error } = await settle(callbell.updateContact(UUID, UPDATE));
     expect(error).toBeInstanceOf(CallbellInputError);
     expect((error as Error).cause).toBe(failure);
+    expect((error as Error).message).toBe("The token function failed (its `cause`).");
     expect(sent).toHaveLength(0);
   });
 });
@@ -449,5 +475,13 @@ describe("options are checked when the client is made and per call", () => {
       expect((error as CallbellInputError).field).toBe(field);
       expect(sent).toHaveLength(0);
     }
+  });
+
+  it.each([
+    [{ timeoutMs: 0 }, "timeoutMs must be above 0, below 2^31."],
+    [{ maxRetries: -1 }, "maxRetries must be an integer >= 0."],
+    [{ maxResponseBytes: 0 }, "maxResponseBytes must be an integer > 0."],
+  ])("says what %o may be", (options, message) => {
+    expect(() => createCallbellClient({ token: TOKEN, baseUrl: BASE, ...options })).toThrow(message);
   });
 });

@@ -65,6 +65,50 @@ describe("requests", () => {
     expect(stub.sent[0]!.headers.get("authorization")).toBe("Bearer fromEnv42");
   });
 
+  it("sends to the baseUrl with its trailing slashes dropped", async () => {
+    const stub = stubFetch(json(200, { contact }));
+    const callbell = createCallbellClient({ token: TOKEN, baseUrl: `${BASE}//`, fetch: stub.fetch });
+    await callbell.updateContact(UUID, { name: "x" });
+    expect(stub.sent[0]!.url).toBe(`${BASE}/contacts/${UUID}`);
+  });
+
+  it("loads where there is no `process` or no `process.env` (browsers, workers): the token is then passed", () => {
+    const saved = globalThis.process;
+    const made: unknown[] = [];
+    for (const shim of [undefined, {}]) {
+      // Synchronous: nothing else runs while `process` is replaced.
+      Object.defineProperty(globalThis, "process", { value: shim, configurable: true, writable: true });
+      try {
+        made.push(createCallbellClient({ token: TOKEN, baseUrl: BASE }));
+        createCallbellClient({ baseUrl: BASE });
+        made.push("no error");
+      } catch (error) {
+        made.push(error);
+      } finally {
+        Object.defineProperty(globalThis, "process", { value: saved, configurable: true, writable: true });
+      }
+    }
+    expect(made).toHaveLength(4);
+    for (const [index, value] of made.entries())
+      if (index % 2) expect(value).toMatchObject({ name: "CallbellInputError", field: "token" });
+      else expect(value).toHaveProperty("updateContact");
+  });
+
+  it("callbell.api reads the contact whether or not the answer has a Content-Length", async () => {
+    const text = JSON.stringify({ contact });
+    for (const headers of [{}, { "Content-Length": String(Buffer.byteLength(text)) }]) {
+      const { callbell } = client(
+        () =>
+          new Response(text, { status: 200, headers: { "Content-Type": "application/json", ...headers } }),
+      );
+      const { data } = await callbell.api.PATCH("/contacts/{uuid}", {
+        params: { path: { uuid: UUID } },
+        body: { name: "Joe" },
+      });
+      expect(data).toEqual({ contact });
+    }
+  });
+
   it("applies auth to the underlying openapi-fetch client too", async () => {
     const { callbell, sent } = client(json(200, { contact }));
     const { data, response } = await callbell.api.PATCH("/contacts/{uuid}", {
@@ -112,6 +156,28 @@ describe("responses", () => {
     const result = await callbell.updateContact(UUID, { name: "Joe" });
     expect(result).toEqual(extra);
     expect(schemaValidator("Contact")(result)).toBe(true);
+  });
+
+  it("returns the contact as sent when a character's bytes arrive in two chunks", async () => {
+    const name = "Joé 😀";
+    const bytes = new TextEncoder().encode(JSON.stringify({ contact: { uuid: UUID, name } }));
+    // Cut inside the "é" (2 bytes) and inside the emoji (4 bytes).
+    const cuts = [bytes.indexOf(0xc3) + 1, bytes.indexOf(0xf0) + 2];
+    const chunks = [bytes.slice(0, cuts[0]), bytes.slice(cuts[0], cuts[1]), bytes.slice(cuts[1])];
+    const { callbell } = client(
+      () =>
+        new Response(
+          new ReadableStream({
+            pull(controller) {
+              const chunk = chunks.shift();
+              if (chunk) controller.enqueue(chunk);
+              else controller.close();
+            },
+          }),
+          { status: 200, headers: { "Content-Type": "application/json" } },
+        ),
+    );
+    await expect(callbell.updateContact(UUID, { name })).resolves.toEqual({ uuid: UUID, name });
   });
 
   it.each([
@@ -211,6 +277,16 @@ describe("API errors", () => {
     expect(error.body).toBe(page);
   });
 
+  it("gives an error with no body as undefined, and says so", async () => {
+    const { callbell } = client(() => new Response(null, { status: 404, statusText: "Not Found" }));
+    const error = (await callbell
+      .updateContact(UUID, { name: "Joe" })
+      .catch((e: unknown) => e)) as CallbellAPIError;
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.body).toBeUndefined();
+    expect(error.message).toBe(`Callbell answered 404 Not Found to PATCH /contacts/${UUID} after 1 attempt`);
+  });
+
   it("uses a nested error message when that is all the body has", async () => {
     const { callbell } = client(json(400, { error: { code: "invalid_json", message: "Invalid JSON" } }));
     const error = (await callbell.updateContact(UUID, { name: "Joe" }).catch((e: unknown) => e)) as Error;
@@ -272,11 +348,34 @@ describe("input rejected before anything is sent", () => {
     );
   });
 
-  it("refuses a baseUrl that is not an absolute URL when the client is made", () => {
-    expect(() => createCallbellClient({ token: TOKEN, baseUrl: "api.callbell.eu/v1" })).toThrow(
-      CallbellInputError,
-    );
-  });
+  it.each(["api.callbell.eu/v1", "git+https://api.callbell.eu/v1", "ftp://api.callbell.eu/v1"])(
+    "refuses baseUrl %j when the client is made, saying what it must be",
+    (baseUrl) => {
+      expect(() => createCallbellClient({ token: TOKEN, baseUrl })).toThrow(
+        expect.objectContaining({
+          name: "CallbellInputError",
+          field: "baseUrl",
+          message: "baseUrl must be an http(s) URL with no user info, query or fragment.",
+        }),
+      );
+    },
+  );
+
+  it.each(["http://elsewhere.test/v1", "http://api.test/v1.elsewhere.test", "http://api.test/v10"])(
+    "callbell.api refuses a baseUrl per call (%j): the token would go elsewhere",
+    async (baseUrl) => {
+      const { callbell, sent } = client(json(200, { contact }));
+      const error = await callbell.api
+        .PATCH("/contacts/{uuid}", {
+          baseUrl,
+          params: { path: { uuid: UUID } },
+          body: { name: "Joe" },
+        } as never)
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: "CallbellInputError", field: "baseUrl" });
+      expect(sent).toHaveLength(0);
+    },
+  );
 
   it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])(
     "refuses a token that cannot be a bearer token (%j) without echoing it",
@@ -328,6 +427,7 @@ describe("input rejected before anything is sent", () => {
     const { callbell, sent } = client(json(200, { contact }));
     const error = await callbell.updateContact(UUID, update as ContactUpdate).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbellInputError);
+    expect((error as CallbellInputError).field).toBe("update");
     expect((error as Error).message).toMatch(message);
     expect(sent).toHaveLength(0);
   });
