@@ -103,6 +103,29 @@ export const openapiGenerator = {
   file: "openapi-generator-cli-7.25.0.jar",
 };
 
+/** What a user runs to get openapi-generator (each openapi-generator cell's `install`). */
+export const openapiGeneratorInstall = `curl -fLO ${openapiGenerator.url}`;
+
+/**
+ * The two notices every openapi-generator cell prints, each with why it is harmless; a cell lists its
+ * own warnings after these. One text for all: the engineers who traced it per language saw the same.
+ */
+export const openapiGeneratorWarnings = [
+  {
+    pattern: /OpenAPI 3\.1 support is still in beta/,
+    why: "openapi-generator prints it for every 3.1 description, whatever it holds; the cell's compile and call stages show what this contract uses is read right",
+  },
+  {
+    pattern: /ModelUtils - Failed to get the schema name: null/,
+    why:
+      "ModelUtils.getSimpleRef was handed an inline schema (no `$ref`) and logs instead of naming it. With this " +
+      "contract the inline `oneOf`/`anyOf` members and the `$ref`'d examples set it off (traced for php, ruby, java " +
+      "and go); the python generator prints it even for a 3.0.3 description whose only schema has one string " +
+      "property, and the 3.0 edition prints it too. It names no schema and drops none: every model is generated, " +
+      "and the cell compiles and decodes both envelopes and the 422",
+  },
+];
+
 export const generatorsCache = path.join(root, ".cache", "generators");
 
 /** The jar's path, downloaded once into .cache/generators/openapi-generator/ and checked. */

@@ -261,7 +261,11 @@ describe("callbell.api keeps updateContact's promises", () => {
     ["\ud800", "uuid has a lone surrogate."],
   ])("refuses uuid %j, sending nothing", async (uuid, message) => {
     const { callbell, sent } = stubbed({}, json(200, { contact }));
-    for (const call of [patchVia(callbell, uuid), callbell.updateContact(uuid, { name: "Joe" })]) {
+    const calls: Promise<unknown>[] = [
+      patchVia(callbell, uuid),
+      callbell.updateContact(uuid, { name: "Joe" }),
+    ];
+    for (const call of calls) {
       const { error } = await outcome(call);
       expect(error).toBeInstanceOf(CallbellInputError);
       expect(error).toMatchObject({ field: "uuid", message });

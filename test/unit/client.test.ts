@@ -96,7 +96,8 @@ describe("requests", () => {
 
   it("callbell.api reads the contact whether or not the answer has a Content-Length", async () => {
     const text = JSON.stringify({ contact });
-    for (const headers of [{}, { "Content-Length": String(Buffer.byteLength(text)) }]) {
+    const headerSets: Record<string, string>[] = [{}, { "Content-Length": String(Buffer.byteLength(text)) }];
+    for (const headers of headerSets) {
       const { callbell } = client(
         () =>
           new Response(text, { status: 200, headers: { "Content-Type": "application/json", ...headers } }),

@@ -2,7 +2,11 @@
 // can be installed on this project's machines, so the generated code is neither compiled nor run:
 // its compile stage parses every .cs file with tree-sitter's C# grammar (parse-csharp.mjs).
 // What the docs page shows of this recipe is rendered from it (scripts/generators/recipes.mjs).
-import { openapiGenerator } from "../../../scripts/generators/matrix.mjs";
+import {
+  openapiGenerator,
+  openapiGeneratorInstall,
+  openapiGeneratorWarnings,
+} from "../../../scripts/generators/matrix.mjs";
 
 /** @type {import("../../../scripts/generators/matrix.mjs").Cell[]} */
 export const cells = [
@@ -12,7 +16,7 @@ export const cells = [
     generator: "openapi-generator `csharp`",
     version: openapiGenerator.version,
     description: "3.1",
-    install: `curl -fLO ${openapiGenerator.url}`,
+    install: openapiGeneratorInstall,
     debianPackages: ["default-jre-headless"],
     commands: ["java", "node"],
     parseOnly: true,
@@ -38,19 +42,7 @@ export const cells = [
       },
       { stage: "compile", command: ["node", "{here}/parse-csharp.mjs", "{out}"], docs: false },
     ],
-    knownWarnings: [
-      {
-        pattern: /OpenAPI 3\.1 support is still in beta/,
-        why: "openapi-generator prints it for every 3.1 description, whatever it holds",
-      },
-      {
-        pattern: /ModelUtils - Failed to get the schema name: null/,
-        why:
-          "openapi-generator's ModelUtils.getSimpleRef was handed a schema with no `$ref` and returns no name; " +
-          "it prints this for the 3.0 edition too, and still with the contract's `oneOf`s, `anyOf`s, error body " +
-          "or response headers taken out; every model is generated and parses",
-      },
-    ],
+    knownWarnings: [...openapiGeneratorWarnings],
     contactType: "Contact",
     errorType: "ApiException",
     caveats: [

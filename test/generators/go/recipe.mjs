@@ -7,6 +7,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import {
+  openapiGenerator,
+  openapiGeneratorInstall,
+  openapiGeneratorWarnings,
+} from "../../../scripts/generators/matrix.mjs";
 
 /** Go's environment for every step: the caches under {cache}, the modules as go.sum pins them, no download. */
 const goEnv = {
@@ -108,10 +113,9 @@ export const cells = [
     id: "go-openapi-generator",
     language: "Go",
     generator: "openapi-generator go",
-    version: "7.25.0",
+    version: openapiGenerator.version,
     description: "3.1",
-    install:
-      "curl -fLO https://repo1.maven.org/maven2/org/openapitools/openapi-generator-cli/7.25.0/openapi-generator-cli-7.25.0.jar",
+    install: openapiGeneratorInstall,
     commands: ["java", "go"],
     steps: [
       {
@@ -138,16 +142,7 @@ export const cells = [
       },
       ...callProgram("openapi-generator"),
     ],
-    knownWarnings: [
-      {
-        pattern: /OpenAPI 3\.1 support is still in beta/,
-        why: "A notice printed for every 3.1 description. This cell compiles under `go vet` and decodes both envelopes and the 422, so nothing this contract uses is misread.",
-      },
-      {
-        pattern: /ModelUtils - Failed to get the schema name: null/,
-        why: "openapi-generator looks up a `$ref` name where there is none and falls back. It happens twice. Once for `ErrorBody.errors`, whose `List` branch is an array with no `items` schema (any values), generated as `[]interface{}`, which is right. Once while it reads the examples: with every example removed from the description, the generated Go files are byte for byte the same.",
-      },
-    ],
+    knownWarnings: [...openapiGeneratorWarnings],
     contactType: "callbell.Contact",
     errorType: "*callbell.GenericOpenAPIError",
     caveats: [

@@ -12,12 +12,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  openapiGenerator,
+  openapiGeneratorInstall,
+  openapiGeneratorWarnings,
+} from "../../../scripts/generators/matrix.mjs";
 
-// Not imported from matrix.mjs (it imports this file while it runs: a cycle); the same pin.
-const openapiGenerator = {
-  version: "7.25.0",
-  url: "https://repo1.maven.org/maven2/org/openapitools/openapi-generator-cli/7.25.0/openapi-generator-cli-7.25.0.jar",
-};
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pom = path.join(here, "pom.xml");
 // Short-lived JVMs on two shared cores: the C1 compiler only and one GC thread halve their CPU time
@@ -64,7 +64,7 @@ export const cells = [
     generator: "openapi-generator `java` (library `native`)",
     version: openapiGenerator.version,
     description: "3.1",
-    install: `curl -fLO ${openapiGenerator.url}`,
+    install: openapiGeneratorInstall,
     debianPackages: ["openjdk-17-jdk-headless", "maven"],
     commands: ["java", "javac", "mvn"],
     setup,
@@ -147,18 +147,7 @@ export const cells = [
       },
     ],
     knownWarnings: [
-      {
-        pattern: /OpenAPI 3\.1 support is still in beta/,
-        why: "openapi-generator prints it for every 3.1 description, whatever it holds",
-      },
-      {
-        pattern: /ModelUtils - Failed to get the schema name: null/,
-        why:
-          "printed (once per place in the generator) when ModelUtils.getSimpleRef is handed a schema with no " +
-          "`$ref`: here the inline members of `CustomFieldValue`'s `oneOf` and `ErrorBody`'s `anyOf`s (without those " +
-          "two schemas it is not printed; the 3.0 description prints it too). Each of those members still gets its " +
-          "own Java type (String, BigDecimal, List<String>, Map<String, Object>), as the generated wrappers show",
-      },
+      ...openapiGeneratorWarnings,
       {
         pattern: /AbstractJavaCodegen - Ignoring complex example on request body/,
         why:

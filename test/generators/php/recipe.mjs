@@ -4,6 +4,11 @@
 // (call.php) loads them from /usr/share/php beside a PSR-4 autoloader of its own for the generated
 // namespace. Nothing goes into .cache: the Debian packages are the lock (versions in the caveats).
 import { existsSync } from "node:fs";
+import {
+  openapiGenerator,
+  openapiGeneratorInstall,
+  openapiGeneratorWarnings,
+} from "../../../scripts/generators/matrix.mjs";
 
 // What `composer install` would put in vendor/ for the generated composer.json, from Debian.
 const debianPackages = [
@@ -55,10 +60,9 @@ export const cells = [
     id: "php-openapi-generator",
     language: "PHP",
     generator: "openapi-generator `php`",
-    version: "7.25.0",
+    version: openapiGenerator.version,
     description: "3.1",
-    install:
-      "curl -fLO https://repo1.maven.org/maven2/org/openapitools/openapi-generator-cli/7.25.0/openapi-generator-cli-7.25.0.jar",
+    install: openapiGeneratorInstall,
     debianPackages: ["default-jre-headless", ...debianPackages],
     commands: ["java", "php"],
     setup,
@@ -83,21 +87,7 @@ export const cells = [
       { stage: "compile", command: lintEach, docs: false },
       { stage: "call", command: ["php", "{here}/call.php", "{out}"], docs: false },
     ],
-    knownWarnings: [
-      {
-        pattern: /OpenAPI 3\.1 support is still in beta/,
-        why: "openapi-generator prints it for every 3.1 description, whatever it holds",
-      },
-      {
-        pattern: /ModelUtils - Failed to get the schema name: null/,
-        why:
-          "ModelUtils.getSimpleRef was handed something with no `$ref` and returns no name. With this description " +
-          "two things set it off: the media types' `$ref`'d examples and the inline `oneOf`/`anyOf` members " +
-          "(removing either alone leaves it; removing both silences it). The 3.0 edition prints it too, and the " +
-          "generated `lib/` is byte-identical with and without the examples. It names no schema and drops none: " +
-          "every model is generated",
-      },
-    ],
+    knownWarnings: [...openapiGeneratorWarnings],
     contactType: "CallbellClient\\Model\\Contact",
     errorType: "CallbellClient\\ApiException",
     caveats: [

@@ -7,6 +7,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  openapiGenerator,
+  openapiGeneratorInstall,
+  openapiGeneratorWarnings,
+} from "../../../scripts/generators/matrix.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const requirements = path.join(here, "requirements.txt");
@@ -125,10 +130,9 @@ export const cells = [
     id: "python-openapi-generator",
     language: "Python",
     generator: "openapi-generator `python`",
-    version: "7.25.0",
+    version: openapiGenerator.version,
     description: "3.1",
-    install:
-      "curl -fLO https://repo1.maven.org/maven2/org/openapitools/openapi-generator-cli/7.25.0/openapi-generator-cli-7.25.0.jar",
+    install: openapiGeneratorInstall,
     debianPackages: ["python3-venv", "default-jre-headless"],
     commands: ["python3", "java"],
     setup,
@@ -178,19 +182,7 @@ export const cells = [
         docs: false,
       },
     ],
-    knownWarnings: [
-      {
-        pattern: /OpenAPI 3\.1 support is still in beta/,
-        why: "openapi-generator prints it for every 3.1 description, whatever it holds",
-      },
-      {
-        pattern: /ModelUtils - Failed to get the schema name: null/,
-        why:
-          "the python generator prints it for any description with a model, even a 3.0.3 one whose only schema " +
-          "is an object with one string property; ModelUtils.getSimpleRef was handed a schema with no `$ref` and " +
-          "returns no name. Every model is generated and types as the contract says (the call decodes both envelopes)",
-      },
-    ],
+    knownWarnings: [...openapiGeneratorWarnings],
     contactType: "Contact",
     errorType: "UnprocessableEntityException",
     caveats: [

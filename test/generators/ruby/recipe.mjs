@@ -2,6 +2,11 @@
 // registry here: Debian's ruby-typhoeus (with ruby-ethon and ruby-ffi) stands in for `bundle install`,
 // and the call program (call.rb) loads the generated gem from its lib/ folder (`ruby -I`). Nothing
 // goes into .cache: the Debian packages are the lock (versions in the caveats).
+import {
+  openapiGenerator,
+  openapiGeneratorInstall,
+  openapiGeneratorWarnings,
+} from "../../../scripts/generators/matrix.mjs";
 
 const debianPackages = ["ruby", "ruby-typhoeus"];
 
@@ -37,10 +42,9 @@ export const cells = [
     id: "ruby-openapi-generator",
     language: "Ruby",
     generator: "openapi-generator `ruby`",
-    version: "7.25.0",
+    version: openapiGenerator.version,
     description: "3.1",
-    install:
-      "curl -fLO https://repo1.maven.org/maven2/org/openapitools/openapi-generator-cli/7.25.0/openapi-generator-cli-7.25.0.jar",
+    install: openapiGeneratorInstall,
     debianPackages: ["default-jre-headless", ...debianPackages],
     commands: ["java", "ruby"],
     setup,
@@ -71,21 +75,7 @@ export const cells = [
       },
       { stage: "call", command: ["ruby", "-I", "{out}/lib", "{here}/call.rb"], docs: false },
     ],
-    knownWarnings: [
-      {
-        pattern: /OpenAPI 3\.1 support is still in beta/,
-        why: "openapi-generator prints it for every 3.1 description, whatever it holds",
-      },
-      {
-        pattern: /ModelUtils - Failed to get the schema name: null/,
-        why:
-          "ModelUtils.getSimpleRef was handed something with no `$ref` and returns no name. With this description " +
-          "two things set it off: the media types' `$ref`'d examples and the inline `oneOf`/`anyOf` members " +
-          "(removing either alone leaves it; removing both silences it). The 3.0 edition prints it too, and the " +
-          "generated `lib/` is byte-identical with and without the examples. It names no schema and drops none: " +
-          "every model is generated and the call decodes both envelopes",
-      },
-    ],
+    knownWarnings: [...openapiGeneratorWarnings],
     contactType: "CallbellClient::Contact",
     errorType: "CallbellClient::ApiError",
     caveats: [

@@ -7,6 +7,11 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import {
+  openapiGenerator,
+  openapiGeneratorInstall,
+  openapiGeneratorWarnings,
+} from "../../../scripts/generators/matrix.mjs";
 
 const here = import.meta.dirname;
 
@@ -98,10 +103,9 @@ export const cells = [
     id: "rust-openapi-generator",
     language: "Rust",
     generator: "openapi-generator `rust`",
-    version: "7.25.0",
+    version: openapiGenerator.version,
     description: "3.1",
-    install:
-      "curl -fLO https://repo1.maven.org/maven2/org/openapitools/openapi-generator-cli/7.25.0/openapi-generator-cli-7.25.0.jar",
+    install: openapiGeneratorInstall,
     debianPackages: ["default-jre-headless", "libssl-dev", "pkg-config"],
     commands: ["java", "cargo", "cp"],
     steps: [
@@ -142,17 +146,10 @@ export const cells = [
       { stage: "call", command: ["{cache}/target/debug/openapi-generator-call"], docs: false },
     ],
     knownWarnings: [
-      {
-        pattern: /OpenAPI 3\.1 support is still in beta/,
-        why: "a notice printed for every 3.1 description; the call decodes both envelopes and the 422, so what this contract uses is read right",
-      },
+      ...openapiGeneratorWarnings,
       {
         pattern: /cannot be used as a (field\/variable|parameter|model) name\. Renamed to /,
         why: "the Rust generator sanitizing names it computes on the way (`vec<string>`, `models::contact`, the media type `ApplicationJson`) and the property `type`, which becomes `r#type`, valid Rust; none of the intermediate names reaches the code, which compiles with warnings denied",
-      },
-      {
-        pattern: /ModelUtils - Failed to get the schema name: null/,
-        why: "logged when the generator asks an inline schema (no `$ref`) for a component name; the models are named from their context and titles, and the code compiles and decodes",
       },
     ],
     contactType: "Contact",
