@@ -17,6 +17,7 @@ import {
   UnprocessableEntityError,
   type ContactUpdate,
 } from "../../src/client/index.js";
+import * as errors from "../../src/client/errors.js";
 import { schemaValidator, spec } from "../support/spec.js";
 import { json, stubFetch, TOKEN, UUID } from "../support/stub-fetch.js";
 
@@ -437,5 +438,31 @@ describe("input rejected before anything is sent", () => {
     const { callbell, sent } = client(json(200, { contact }));
     await callbell.updateContact(UUID, { name: "Joe", note: undefined });
     expect(sent[0]!.body).toBe('{"name":"Joe"}');
+  });
+});
+
+describe("the error classes", () => {
+  // error.name is what a log line, a serialized error and a check without instanceof (across bundles) read.
+  it("each carries its own class name as its name", () => {
+    const headers = new Headers();
+    const made = [
+      new errors.CallbellError("x"),
+      new errors.CallbellInputError("uuid", "x"),
+      new errors.CallbellConnectionError("reset", 1),
+      new errors.CallbellTimeoutError(10, 1),
+      new errors.CallbellResponseFormatError("not JSON", 200, headers, "", 1),
+      new errors.CallbellResponseTooLargeError(10, 200, headers, 1),
+      new errors.NotSentError("x"),
+    ];
+    for (const error of made) expect(error.name).toBe(error.constructor.name);
+    expect(made.map((error) => error.name)).toEqual([
+      "CallbellError",
+      "CallbellInputError",
+      "CallbellConnectionError",
+      "CallbellTimeoutError",
+      "CallbellResponseFormatError",
+      "CallbellResponseTooLargeError",
+      "NotSentError",
+    ]);
   });
 });
