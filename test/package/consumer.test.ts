@@ -30,8 +30,12 @@ function run(command: string, cwd: string) {
 }
 
 /** The fenced blocks of one page of docs/, in order. */
-function docBlocks(page: string) {
-  const text = readFileSync(path.join(root, "docs", page), "utf8");
+/** The code blocks of a docs page, up to the heading `until` when given (the part a TypeScript user follows). */
+function docBlocks(page: string, until?: string) {
+  const whole = readFileSync(path.join(root, "docs", page), "utf8");
+  const end = until === undefined ? -1 : whole.indexOf(`\n${until}\n`);
+  if (until !== undefined && end === -1) throw new Error(`docs/${page} has no heading "${until}".`);
+  const text = end === -1 ? whole : whole.slice(0, end);
   return [...text.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({
     lang: lang!,
     body: body!,
@@ -118,7 +122,8 @@ describe("the packed tarball", () => {
 describe("a team following docs/", () => {
   // One project for both parts: the page's installs also bring what part (a) needs.
   it("regenerates types from the package's openapi.json and type-checks a call (docs/regenerating.md)", () => {
-    const blocks = docBlocks("regenerating.md");
+    // The TypeScript part of the page; the other languages' recipes are run by test/generators/matrix.test.ts.
+    const blocks = docBlocks("regenerating.md", "## Other languages");
     const commands = blocks.filter((block) => block.lang === "sh").flatMap((block) => block.body.split("\n"));
     const files = blocks.filter((block) => block.lang === "ts");
     expect(commands.filter(Boolean).length).toBeGreaterThanOrEqual(3);
