@@ -21,6 +21,7 @@ export default {
     "src/client/errors.ts",
     "src/bulk/index.ts",
     "src/bulk/adaptive-rate.ts",
+    "src/bulk/wakeup.ts",
   ],
   ignorePatterns: [
     "dist",

@@ -11,7 +11,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: [
-      "test/unit/{client,headers,client-retries,retry-policy,adaptive-rate,error-bounds}.test.ts",
+      "test/unit/{client,headers,client-retries,retry-policy,adaptive-rate,wakeup,error-bounds}.test.ts",
       "test/hostile/found.test.ts",
       "test/network/{faults,bulk,bulk-order,limits}.test.ts",
     ],

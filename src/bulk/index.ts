@@ -3,6 +3,7 @@
 // time per contact in input order, a stop at the first refused token, one result per item.
 import { updateProblems, uuidProblems } from "./contact-problems.js";
 import { AdaptiveRate } from "./adaptive-rate.js";
+import { Wakeup } from "./wakeup.js";
 import type { CallbellClient, Contact, ContactUpdate } from "../client/client.js";
 import {
   AuthenticationError,
@@ -461,34 +462,5 @@ async function* run(
       await pumping;
     }
     if (unfinished && !inputFailure) await Promise.resolve(iterator.return?.()).catch(() => undefined);
-  }
-}
-
-/** A one-shot wake-up for one waiter: a notify before the wait is not lost. */
-class Wakeup {
-  #pending = false;
-  #resolve: (() => void) | undefined;
-
-  notify(): void {
-    if (this.#resolve) {
-      const resolve = this.#resolve;
-      this.#resolve = undefined;
-      resolve();
-    } else this.#pending = true;
-  }
-
-  /** Resolves on the next notify, or after `timeoutMs` when given. */
-  wait(timeoutMs?: number): Promise<void> {
-    if (this.#pending) {
-      this.#pending = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.notify(), timeoutMs);
-      this.#resolve = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }
