@@ -178,3 +178,31 @@ describe("cut, at its edges", () => {
     expect(cut(`${"a".repeat(198)}😀b`)).toBe(`${"a".repeat(198)}…`);
   });
 });
+
+describe("a cut path never ends inside a percent escape", () => {
+  it("drops an escape cut after its %, or after its first digit, and keeps one cut after its last", async () => {
+    // "/contacts/" and "u"s, then 中 (%E4%B8%AD, three escapes of three characters): moving the
+    // start by one character nine times puts the cut at each place inside an escape.
+    const ends = new Set<string>();
+    for (let pad = 0; pad < 9; pad++) {
+      const uuid = `${"u".repeat(170 + pad)}${"中".repeat(20)}`;
+      const callbell = createCallbellClient({
+        token: "test_SECRETtoken123",
+        baseUrl: BASE,
+        fetch: async () => new Response(null, { status: 404 }),
+        maxRetries: 0,
+      });
+      const error = await failure(() => callbell.updateContact(uuid, { name: "x" }));
+      const path = /to PATCH (\S+) after 1 attempt$/.exec(error.message)?.[1] ?? "";
+      expect(path).toMatch(/^\/contacts\/u+(%E4%B8%AD)*(%E4|%E4%B8)?…$/);
+      ends.add(
+        path
+          .replace(/^\/contacts\/u+/, "")
+          .replace(/(%E4%B8%AD)*/, "")
+          .replace(/…$/, ""),
+      );
+    }
+    // The cut landed after each whole escape of 中 (and at its end), never leaving a lone % or digit.
+    expect([...ends].sort()).toEqual(["", "%E4", "%E4%B8"]);
+  });
+});
