@@ -117,6 +117,13 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     async fetch(request) {
       const { url, init } = request as unknown as CallRequest;
       if (!url.startsWith(`${baseUrl}/`)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
+      // openapi-fetch fills the path in only when `params.path` is given; else "{uuid}" stays as written
+      // (a uuid is percent-encoded and `baseUrl` is a parsed href, so neither can hold a brace).
+      if (url.includes("{uuid}"))
+        throw new CallbellInputError(
+          "uuid",
+          'uuid must be given: callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body }).',
+        );
       const sent = await send(
         url,
         init.method!,
@@ -215,7 +222,9 @@ function serializeBody(body: unknown): string {
             : prototype
               ? prototype !== Object.prototype &&
                 prototype !== Array.prototype &&
-                `a ${prototype.constructor?.name}`
+                (prototype.constructor?.name
+                  ? `a ${prototype.constructor.name}`
+                  : "an object whose prototype is not Object's")
               : value === null
                 ? held instanceof Date && "an invalid Date"
                 : value === undefined && (Array.isArray(this) || held !== undefined) && "undefined";

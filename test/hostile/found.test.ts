@@ -348,7 +348,17 @@ describe("update bodies that JSON would change or drop are refused, sending noth
     [
       "an object of another prototype",
       { custom_fields: Object.create(Object.create(null)) },
-      'Field "custom_fields" is a',
+      'Field "custom_fields" is an object whose prototype is not Object\'s, which JSON cannot carry.',
+    ],
+    [
+      "an instance of an anonymous class",
+      { custom_fields: new (class {})() },
+      'Field "custom_fields" is an object whose prototype is not Object\'s, which JSON cannot carry.',
+    ],
+    [
+      "an instance of a named class",
+      { custom_fields: new (class Point {})() },
+      'Field "custom_fields" is a Point',
     ],
     ["an invalid Date", { custom_fields: { at: new Date(Number.NaN) } }, 'Field "at" is an invalid Date'],
     ["a toJSON returning undefined", { name: { toJSON: () => undefined } }, 'Field "name" is undefined'],

@@ -379,6 +379,32 @@ describe("input rejected before anything is sent", () => {
     },
   );
 
+  it.each([
+    ["no params", {}],
+    ["params without path", { params: {} }],
+  ])("callbell.api refuses a call with %s: the path would keep its literal {uuid}", async (_what, extra) => {
+    const { callbell, sent } = client(json(200, { contact }));
+    const error = await callbell.api
+      .PATCH("/contacts/{uuid}", { ...extra, body: { name: "Joe" } } as never)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: "CallbellInputError",
+      field: "uuid",
+      message:
+        'uuid must be given: callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body }).',
+    });
+    expect(sent).toHaveLength(0);
+  });
+
+  it('callbell.api sends a uuid that is itself "{uuid}", encoded', async () => {
+    const { callbell, sent } = client(json(200, { contact }));
+    await callbell.api.PATCH("/contacts/{uuid}", {
+      params: { path: { uuid: "{uuid}" } },
+      body: { name: "Joe" },
+    });
+    expect(sent.map((request) => new URL(request.url).pathname)).toEqual(["/v1/contacts/%7Buuid%7D"]);
+  });
+
   it.each(["has space", "line\nbreak", "tab\there", "ünïcode"])(
     "refuses a token that cannot be a bearer token (%j) without echoing it",
     (token) => {
