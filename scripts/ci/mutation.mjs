@@ -32,7 +32,11 @@ export const groups = [
       "src/client/errors.ts",
     ],
   },
-  { name: "bulk", threshold: 80, files: ["src/bulk/index.ts", "src/bulk/adaptive-rate.ts", "src/bulk/wakeup.ts"] },
+  {
+    name: "bulk",
+    threshold: 80,
+    files: ["src/bulk/index.ts", "src/bulk/adaptive-rate.ts", "src/bulk/wakeup.ts"],
+  },
 ];
 const report = path.join(root, "reports", "mutation", "mutation.json");
 export const incrementalFile = "scripts/ci/mutation-incremental.json";
