@@ -120,10 +120,7 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
       // openapi-fetch fills the path in only when `params.path` is given; else "{uuid}" stays as written
       // (a uuid is percent-encoded and `baseUrl` is a parsed href, so neither can hold a brace).
       if (url.includes("{uuid}"))
-        throw new CallbellInputError(
-          "uuid",
-          'uuid must be given: callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body }).',
-        );
+        throw new CallbellInputError("uuid", "uuid is missing: pass params.path.uuid.");
       const sent = await send(
         url,
         init.method!,
@@ -224,7 +221,7 @@ function serializeBody(body: unknown): string {
                 prototype !== Array.prototype &&
                 (prototype.constructor?.name
                   ? `a ${prototype.constructor.name}`
-                  : "an object whose prototype is not Object's")
+                  : "an object of another prototype")
               : value === null
                 ? held instanceof Date && "an invalid Date"
                 : value === undefined && (Array.isArray(this) || held !== undefined) && "undefined";

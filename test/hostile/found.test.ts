@@ -344,16 +344,16 @@ describe("update bodies that JSON would change or drop are refused, sending noth
     ["a Map", { custom_fields: new Map([["a", "1"]]) }, 'Field "custom_fields" is a Map'],
     ["a Set", { tags: new Set(["a"]) }, 'Field "tags" is a Set'],
     ["a boxed NaN", { custom_fields: { n: new Number(Number.NaN) } }, 'Field "n" is a Number'],
-    // An object whose prototype has no constructor is named by its field all the same.
+    // An object whose prototype has no named constructor: named by its field, and said to be of another prototype.
     [
       "an object of another prototype",
       { custom_fields: Object.create(Object.create(null)) },
-      'Field "custom_fields" is an object whose prototype is not Object\'s, which JSON cannot carry.',
+      'Field "custom_fields" is an object of another prototype, which JSON cannot carry.',
     ],
     [
       "an instance of an anonymous class",
       { custom_fields: new (class {})() },
-      'Field "custom_fields" is an object whose prototype is not Object\'s, which JSON cannot carry.',
+      'Field "custom_fields" is an object of another prototype, which JSON cannot carry.',
     ],
     [
       "an instance of a named class",

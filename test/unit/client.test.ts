@@ -390,8 +390,7 @@ describe("input rejected before anything is sent", () => {
     expect(error).toMatchObject({
       name: "CallbellInputError",
       field: "uuid",
-      message:
-        'uuid must be given: callbell.api.PATCH("/contacts/{uuid}", { params: { path: { uuid } }, body }).',
+      message: "uuid is missing: pass params.path.uuid.",
     });
     expect(sent).toHaveLength(0);
   });
