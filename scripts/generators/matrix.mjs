@@ -40,6 +40,9 @@ import { root } from "../lib/run-tool.mjs";
  * @property {string[]} [debianPackages] Debian packages the cell needs (installed by .ci/run)
  * @property {string[]} commands the programs the cell needs on PATH (checked before it runs;
  *   missing ones skip the cell outside CI and fail it under CI=true)
+ * @property {() => string[]} [missingPackages] which of the Debian library packages the cell needs
+ *   (not programs: a PHP extension, a Ruby gem) are missing here; checked after `commands`, and a
+ *   missing one skips the cell the same way
  * @property {(ctx: Context) => void} [setup] installs the pinned generator and runtime packages into
  *   ctx.cache, reusing them while the lock is unchanged; throws with a clear message on failure
  * @property {Step[]} steps
@@ -202,6 +205,20 @@ export function missingCommands(cell) {
   );
 }
 
+/**
+ * Why the cell cannot run here (its missing programs, else its missing Debian library packages), or
+ * undefined when it can.
+ * @param {{ commands: string[], missingPackages?: () => string[] }} cell
+ * @returns {string | undefined}
+ */
+export function missingForCell(cell) {
+  const commands = missingCommands(cell);
+  if (commands.length) return `no ${commands.map((command) => `\`${command}\``).join(", ")}`;
+  const packages = cell.missingPackages?.() ?? [];
+  if (packages.length) return `no Debian ${packages.join(", ")}`;
+  return undefined;
+}
+
 const WARNING = /\bwarn(ing)?\b/i;
 
 /**
@@ -348,9 +365,11 @@ async function main() {
   try {
     for (const cell of cells) {
       const started = Date.now();
-      const missing = missingCommands(cell);
-      if (missing.length) {
-        console.log(`${cell.id}: skipped, missing ${missing.join(", ")}`);
+      const missing = missingForCell(cell);
+      if (missing) {
+        console.log(
+          `${cell.id}: skipped, ${missing} (apt-get install -y ${(cell.debianPackages ?? []).join(" ")})`,
+        );
         continue;
       }
       const result = runCell(cell, { mockUrl, spec });

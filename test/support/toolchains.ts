@@ -1,7 +1,7 @@
 // A test that needs a system toolchain: skipped with the reason and the fix on a machine without
 // it, a failure under CI (so CI never goes green without running it).
 import type { TestContext } from "vitest";
-import { missingCommands } from "../../scripts/generators/matrix.mjs";
+import { missingForCell } from "../../scripts/generators/matrix.mjs";
 import { inCI, locate, missingReason, toolchains } from "../../scripts/lib/toolchains.mjs";
 
 /** The note a skip carries; the summary reporter reads the toolchain's name back out of it. */
@@ -30,20 +30,25 @@ export function requireToolchain(context: TestContext, name: string): string {
 
 /**
  * Skips the test (fails it under CI) when a generator cell's programs (its recipe's `commands`) are
- * not on PATH, naming them and the Debian packages its recipe says bring them.
+ * not on PATH, or a Debian library it needs is missing (its `missingPackages`), naming them and the
+ * Debian packages its recipe says bring them.
  */
 export function requireCellCommands(
   context: TestContext,
-  cell: { id: string; language: string; commands: string[]; debianPackages?: string[] },
+  cell: {
+    id: string;
+    language: string;
+    commands: string[];
+    debianPackages?: string[];
+    missingPackages?: () => string[];
+  },
 ) {
-  const missing = missingCommands(cell);
-  if (missing.length === 0) return;
+  const missing = missingForCell(cell);
+  if (missing === undefined) return;
   const fix = cell.debianPackages?.length
     ? `Debian's ${cell.debianPackages.join(" and ")}; run \`npm run setup:toolchains\` (or .ci/run) to install it`
     : "them on PATH";
-  const reason =
-    `${SKIP_NOTE_PREFIX}${cell.id}: no ${missing.map((command) => `\`${command}\``).join(", ")}: ` +
-    `the ${cell.language} cell of the generator matrix needs ${fix}`;
+  const reason = `${SKIP_NOTE_PREFIX}${cell.id}: ${missing}: the ${cell.language} cell of the generator matrix needs ${fix}`;
   if (inCI) throw new Error(`${reason}. Under CI a missing toolchain is a failure, not a skip.`);
   context.skip(reason);
 }

@@ -77,3 +77,24 @@ describe("scripts/lib/toolchains.mjs", () => {
     );
   });
 });
+
+describe("scripts/generators/matrix.mjs: what a generator cell lacks", () => {
+  it("names missing programs first, then missing Debian libraries, and nothing when the cell can run", async () => {
+    const { missingForCell } = await import("../../scripts/generators/matrix.mjs");
+    let probed = 0;
+    const libraries = (missing: string[]) => () => {
+      probed++;
+      return missing;
+    };
+    expect(
+      missingForCell({ commands: ["sh", "callbell-no-such-program"], missingPackages: libraries([]) }),
+    ).toBe("no `callbell-no-such-program`");
+    // Libraries are probed with the cell's programs (php -m, ruby -e): not when those are missing.
+    expect(probed).toBe(0);
+    expect(missingForCell({ commands: ["sh"], missingPackages: libraries(["ruby-typhoeus"]) })).toBe(
+      "no Debian ruby-typhoeus",
+    );
+    expect(missingForCell({ commands: ["sh"], missingPackages: libraries([]) })).toBeUndefined();
+    expect(missingForCell({ commands: ["sh"] })).toBeUndefined();
+  });
+});

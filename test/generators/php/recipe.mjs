@@ -3,6 +3,7 @@
 // guzzlehttp/promises, the PSR interfaces) stand in for `composer install`, and the call program
 // (call.php) loads them from /usr/share/php beside a PSR-4 autoloader of its own for the generated
 // namespace. Nothing goes into .cache: the Debian packages are the lock (versions in the caveats).
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import {
   openapiGenerator,
@@ -19,18 +20,24 @@ const debianPackages = [
   "php-guzzlehttp-psr7",
 ];
 
-/** Fails with what to install when Debian's Guzzle or a PHP extension the client needs is missing. */
-function setup(ctx) {
+/** Which of Debian's Guzzle packages and the PHP extensions the client needs are missing here. */
+function missingPackages() {
   const missing = [];
   if (!existsSync("/usr/share/php/GuzzleHttp/autoload.php")) missing.push("php-guzzlehttp-guzzle");
   if (!existsSync("/usr/share/php/GuzzleHttp/Psr7/autoload.php")) missing.push("php-guzzlehttp-psr7");
-  const modules = ctx.run(["php", "-m"]).output.toLowerCase().split("\n");
+  const modules = (spawnSync("php", ["-m"], { encoding: "utf8" }).stdout ?? "").toLowerCase().split("\n");
   for (const [module, pkg] of [
     ["curl", "php-curl"],
     ["mbstring", "php-mbstring"],
     ["json", "php-cli"],
   ])
     if (!modules.includes(module)) missing.push(pkg);
+  return missing;
+}
+
+/** Fails with what to install when one is missing (the test skips before; the runner may not). */
+function setup() {
+  const missing = missingPackages();
   if (missing.length)
     throw new Error(
       `The PHP cell needs Debian's ${missing.join(", ")} (the generated client's Composer dependencies): apt-get install -y ${debianPackages.join(" ")}`,
@@ -65,6 +72,7 @@ export const cells = [
     install: openapiGeneratorInstall,
     debianPackages: ["default-jre-headless", ...debianPackages],
     commands: ["java", "php"],
+    missingPackages,
     setup,
     steps: [
       {

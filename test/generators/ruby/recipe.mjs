@@ -2,6 +2,7 @@
 // registry here: Debian's ruby-typhoeus (with ruby-ethon and ruby-ffi) stands in for `bundle install`,
 // and the call program (call.rb) loads the generated gem from its lib/ folder (`ruby -I`). Nothing
 // goes into .cache: the Debian packages are the lock (versions in the caveats).
+import { spawnSync } from "node:child_process";
 import {
   openapiGenerator,
   openapiGeneratorInstall,
@@ -10,7 +11,14 @@ import {
 
 const debianPackages = ["ruby", "ruby-typhoeus"];
 
-/** Fails with what to install when Debian's Typhoeus is missing. */
+/** Debian's ruby-typhoeus, when the generated gem's dependency cannot be loaded here. */
+function missingPackages() {
+  return spawnSync("ruby", ["-e", 'require "typhoeus"'], { stdio: "ignore" }).status === 0
+    ? []
+    : ["ruby-typhoeus"];
+}
+
+/** Fails with what to install when it is missing (the test skips before; the runner may not). */
 function setup(ctx) {
   const typhoeus = ctx.run(["ruby", "-e", 'require "typhoeus"']);
   if (typhoeus.status !== 0)
@@ -47,6 +55,7 @@ export const cells = [
     install: openapiGeneratorInstall,
     debianPackages: ["default-jre-headless", ...debianPackages],
     commands: ["java", "ruby"],
+    missingPackages,
     setup,
     steps: [
       {
