@@ -106,6 +106,33 @@ export const openapiGenerator = {
   file: "openapi-generator-cli-7.25.0.jar",
 };
 
+/**
+ * An openapi-generator cell's generate command: `java -jar <jar> generate -g <generator>`, the cell's
+ * own options, then the description in and the folder out (the docs show it with the user's names).
+ * @param {string} generator e.g. "python"
+ * @param {...string} options e.g. "--library", "native"
+ * @returns {string[]}
+ */
+export const openapiGeneratorCommand = (generator, ...options) => [
+  "java",
+  "-jar",
+  "{jar}",
+  "generate",
+  "-g",
+  generator,
+  ...options,
+  "-i",
+  "{spec}",
+  "-o",
+  "{out}",
+];
+
+/**
+ * The JVM settings of an openapi-generator step in the test (not in the docs): the generator runs once
+ * and briefly, and the quick compiler alone (no C2) with the serial GC halves its CPU time on 2 shared cores.
+ */
+export const quickJvmEnv = { JDK_JAVA_OPTIONS: "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC" };
+
 /** What a user runs to get openapi-generator (each openapi-generator cell's `install`). */
 export const openapiGeneratorInstall = `curl -fLO ${openapiGenerator.url}`;
 

@@ -4,6 +4,7 @@
 // What the docs page shows of this recipe is rendered from it (scripts/generators/recipes.mjs).
 import {
   openapiGenerator,
+  openapiGeneratorCommand,
   openapiGeneratorInstall,
   openapiGeneratorWarnings,
 } from "../../../scripts/generators/matrix.mjs";
@@ -23,22 +24,13 @@ export const cells = [
     steps: [
       {
         stage: "generate",
-        command: [
-          "java",
-          "-jar",
-          "{jar}",
-          "generate",
-          "-g",
+        command: openapiGeneratorCommand(
           "csharp",
           "--library",
           "httpclient",
           "--additional-properties",
           "packageName=Callbell.Client",
-          "-i",
-          "{spec}",
-          "-o",
-          "{out}",
-        ],
+        ),
       },
       { stage: "compile", command: ["node", "{here}/parse-csharp.mjs", "{out}"], docs: false },
     ],

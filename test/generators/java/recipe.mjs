@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   openapiGenerator,
+  openapiGeneratorCommand,
   openapiGeneratorInstall,
   openapiGeneratorWarnings,
 } from "../../../scripts/generators/matrix.mjs";
@@ -71,12 +72,7 @@ export const cells = [
     steps: [
       {
         stage: "generate",
-        command: [
-          "java",
-          "-jar",
-          "{jar}",
-          "generate",
-          "-g",
+        command: openapiGeneratorCommand(
           "java",
           "--library",
           "native",
@@ -84,11 +80,7 @@ export const cells = [
           "{here}/templates",
           "--additional-properties",
           "supportUrlQuery=false",
-          "-i",
-          "{spec}",
-          "-o",
-          "{out}",
-        ],
+        ),
         env,
       },
       // javac takes no folder, so the generated sources are listed first (paths relative to {out}).

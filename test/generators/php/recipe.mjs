@@ -7,8 +7,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import {
   openapiGenerator,
+  openapiGeneratorCommand,
   openapiGeneratorInstall,
   openapiGeneratorWarnings,
+  quickJvmEnv,
 } from "../../../scripts/generators/matrix.mjs";
 
 // What `composer install` would put in vendor/ for the generated composer.json, from Debian.
@@ -57,10 +59,6 @@ const lintEach = [
   "{here}/call.php",
 ];
 
-// The generator runs once and briefly: the JVM's quick compiler alone (no C2) and the serial GC
-// halve its CPU time on these 2 shared cores. The test's own setting; the docs show the bare command.
-const quickJvm = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
-
 /** @type {import("../../../scripts/generators/matrix.mjs").Cell[]} */
 export const cells = [
   {
@@ -77,20 +75,8 @@ export const cells = [
     steps: [
       {
         stage: "generate",
-        command: [
-          "java",
-          "-jar",
-          "{jar}",
-          "generate",
-          "-g",
-          "php",
-          "--additional-properties=invokerPackage=CallbellClient",
-          "-i",
-          "{spec}",
-          "-o",
-          "{out}",
-        ],
-        env: { JDK_JAVA_OPTIONS: quickJvm },
+        command: openapiGeneratorCommand("php", "--additional-properties=invokerPackage=CallbellClient"),
+        env: quickJvmEnv,
       },
       { stage: "compile", command: lintEach, docs: false },
       { stage: "call", command: ["php", "{here}/call.php", "{out}"], docs: false },

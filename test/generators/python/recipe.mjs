@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   openapiGenerator,
+  openapiGeneratorCommand,
   openapiGeneratorInstall,
   openapiGeneratorWarnings,
 } from "../../../scripts/generators/matrix.mjs";
@@ -139,20 +140,7 @@ export const cells = [
     steps: [
       {
         stage: "generate",
-        command: [
-          "java",
-          "-jar",
-          "{jar}",
-          "generate",
-          "-g",
-          "python",
-          "--package-name",
-          "callbell_client",
-          "-i",
-          "{spec}",
-          "-o",
-          "{out}",
-        ],
+        command: openapiGeneratorCommand("python", "--package-name", "callbell_client"),
       },
       // The generated package is byte-compiled (and imported whole by the call), and the call program
       // is checked with --strict against its types; see the caveat for why not the package itself.

@@ -5,8 +5,10 @@
 import { spawnSync } from "node:child_process";
 import {
   openapiGenerator,
+  openapiGeneratorCommand,
   openapiGeneratorInstall,
   openapiGeneratorWarnings,
+  quickJvmEnv,
 } from "../../../scripts/generators/matrix.mjs";
 
 const debianPackages = ["ruby", "ruby-typhoeus"];
@@ -40,10 +42,6 @@ const checkEach = [
   "{here}/call.rb",
 ];
 
-// The generator runs once and briefly: the JVM's quick compiler alone (no C2) and the serial GC
-// halve its CPU time on these 2 shared cores. The test's own setting; the docs show the bare command.
-const quickJvm = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
-
 /** @type {import("../../../scripts/generators/matrix.mjs").Cell[]} */
 export const cells = [
   {
@@ -60,20 +58,11 @@ export const cells = [
     steps: [
       {
         stage: "generate",
-        command: [
-          "java",
-          "-jar",
-          "{jar}",
-          "generate",
-          "-g",
+        command: openapiGeneratorCommand(
           "ruby",
           "--additional-properties=gemName=callbell_client,moduleName=CallbellClient",
-          "-i",
-          "{spec}",
-          "-o",
-          "{out}",
-        ],
-        env: { JDK_JAVA_OPTIONS: quickJvm },
+        ),
+        env: quickJvmEnv,
       },
       { stage: "compile", command: checkEach, docs: false },
       // Loading the whole gem resolves every file's require and constant at load time.

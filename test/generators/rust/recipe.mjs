@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   openapiGenerator,
+  openapiGeneratorCommand,
   openapiGeneratorInstall,
   openapiGeneratorWarnings,
 } from "../../../scripts/generators/matrix.mjs";
@@ -111,19 +112,10 @@ export const cells = [
     steps: [
       {
         stage: "generate",
-        command: [
-          "java",
-          "-jar",
-          "{jar}",
-          "generate",
-          "-g",
+        command: openapiGeneratorCommand(
           "rust",
-          "-i",
-          "{spec}",
-          "-o",
-          "{out}",
           "--additional-properties=packageName=callbell-client,packageVersion=1.0.0",
-        ],
+        ),
       },
       // The call program's crate, beside the generated one (its Cargo.toml names `../out`).
       { stage: "compile", command: ["cp", "-R", "{here}/openapi-generator", "{work}/call"], docs: false },
