@@ -12,6 +12,7 @@ import {
   type BulkItem,
   type BulkProgress,
   type BulkResult,
+  type UpdateContactsOptions,
 } from "../../src/bulk/index.js";
 import {
   CallbellInputError,
@@ -20,6 +21,7 @@ import {
   RateLimitError,
 } from "../../src/client/index.js";
 import { schemaValidator } from "../support/spec.js";
+import { json } from "../support/stub-fetch.js";
 
 const TOKEN = "bulk_SECRET_0123456789abcdef";
 const SEED = Number(process.env.FC_SEED ?? 20_261_125);
@@ -235,13 +237,106 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(returned).toBe(true);
   });
 
-  it("refuses bad options at the call, before anything is read", () => {
+  it("refuses bad options at the call, before anything is read, naming the option and what it must be", () => {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
-    expect(() => updateContacts(callbell, [], { ratePerSecond: 0 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, [], { concurrency: 1.5 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, [], { maxRetries: -1 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, [], { timeoutMs: 0 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, 42 as unknown as BulkItem[])).toThrow(CallbellInputError);
+    let reads = 0;
+    const items: Iterable<BulkItem> = {
+      [Symbol.iterator]: () => ({
+        next: () => (reads++, { done: true, value: undefined }),
+      }),
+    };
+    const refusal = (options: Record<string, unknown>, input: unknown) => {
+      try {
+        updateContacts(callbell, input as BulkItem[], options as UpdateContactsOptions);
+      } catch (error) {
+        return error;
+      }
+      throw new Error(`not refused: ${String(Object.values(options)[0])}`);
+    };
+    const expectRefused = (values: Record<string, unknown[]>, field: string, message: string) => {
+      for (const [option, list] of Object.entries(values))
+        for (const value of list) {
+          const error = refusal({ [option]: value }, items);
+          expect(error).toBeInstanceOf(CallbellInputError);
+          expect(error).toMatchObject({ field, message });
+        }
+    };
+    expectRefused(
+      { ratePerSecond: [0, -1, NaN, Infinity, "10", null] },
+      "ratePerSecond",
+      "ratePerSecond must be a number above 0.",
+    );
+    expectRefused(
+      { concurrency: [0, -1, 1.5, NaN, Infinity, "4", null] },
+      "concurrency",
+      "concurrency must be a whole number, 1 or more.",
+    );
+    expectRefused(
+      { maxRetries: [-1, 1.5, NaN, "2", null] },
+      "maxRetries",
+      "maxRetries must be a whole number, 0 or more.",
+    );
+    expectRefused(
+      { timeoutMs: [0, -5, 2 ** 31, 2 ** 31 + 0.5, Infinity, NaN, "100", null] },
+      "timeoutMs",
+      "timeoutMs must be a number of ms above 0, below 2^31.",
+    );
+    expectRefused({ retryDelayMs: [5, "fast", null] }, "retryDelayMs", "retryDelayMs must be a function.");
+    for (const input of [null, undefined, 42, true, {}, { next: () => ({ done: true }) }]) {
+      const error = refusal({}, input);
+      expect(error).toBeInstanceOf(CallbellInputError);
+      expect(error).toMatchObject({
+        field: "items",
+        message: "items must be an iterable or async iterable of { uuid, update }.",
+      });
+    }
+    expect(reads).toBe(0);
+    // The bounds themselves are accepted (a batch of nothing is read at its first result only).
+    for (const options of [
+      { ratePerSecond: 0.5, concurrency: 1, maxRetries: 0, timeoutMs: 1 },
+      { timeoutMs: 2 ** 31 - 1 },
+      { timeoutMs: undefined, concurrency: undefined, ratePerSecond: undefined },
+    ])
+      expect(() => updateContacts(callbell, items, options)).not.toThrow();
+    expect(reads).toBe(0);
+  });
+
+  it("holds half the rate in items by default, at least 10: what it reads ahead behind one busy contact", async () => {
+    // Every item is for the same contact: one is sent, the others wait behind it, and reading goes on
+    // (without a macrotask in between) until the batch holds `concurrency` items. The answer comes 20 ms later.
+    const readAhead = async (ratePerSecond: number) => {
+      let reads = 0;
+      const sameContact: Iterable<BulkItem> = {
+        [Symbol.iterator]: () => ({
+          next: () => (reads++, { done: false, value: { uuid: uuidOf(0), update: { name: "Same" } } }),
+        }),
+      };
+      let readsWhenAnswered = -1;
+      const callbell = createCallbellClient({
+        token: TOKEN,
+        baseUrl: "http://127.0.0.1:9/v1",
+        fetch: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          readsWhenAnswered = reads;
+          return json(200, { contact: { uuid: uuidOf(0), name: "Same" } });
+        },
+      });
+      for await (const result of updateContacts(callbell, sameContact, { ratePerSecond })) {
+        expect(result).toMatchObject({ index: 0, ok: true, attempts: 1 });
+        break;
+      }
+      return readsWhenAnswered;
+    };
+    expect(await readAhead(280)).toBe(140);
+    expect(await readAhead(21)).toBe(11);
+    expect(await readAhead(2)).toBe(10);
+  });
+
+  it("sends with a timeoutMs of 2^31 - 1 ms, the largest a timer takes", async () => {
+    const { results } = await collect(standIn, [{ uuid: uuidOf(0), update: { name: "Patient" } }], {
+      timeoutMs: 2 ** 31 - 1,
+    });
+    expect(results).toMatchObject([{ index: 0, ok: true, attempts: 1 }]);
   });
 });
 
