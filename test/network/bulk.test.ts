@@ -84,7 +84,7 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(standIn.stats().requests - before).toBe(50);
   });
 
-  it("reports invalid items as results without sending them, each problem named", async () => {
+  it("reports invalid items as results without sending them, each problem named with its field", async () => {
     const items = [
       { uuid: uuidOf(0), update: { name: "" } },
       { uuid: "a/b", update: { name: "Ok" } },
@@ -92,26 +92,48 @@ describe("updateContacts against the rate-limited stand-in", () => {
       { uuid: uuidOf(3), update: {} },
       { uuid: uuidOf(4), update: { note: "fine" } },
       null,
+      42,
+      "text",
+      { uuid: 42, update: { name: "Ok" } },
+      { update: { name: "Ok" } },
+      { uuid: "a/b", update: {} },
+      { uuid: uuidOf(11), update: 5 },
+      { uuid: uuidOf(12), update: { name: "", tags: ["y", "y"] } },
     ] as unknown as BulkItem[];
     const before = standIn.requestsPerUuid();
     const { results, fetches } = await collect(standIn, items, { ratePerSecond: 2_000 });
-    expectOneResultEach(results, 6);
+    expectOneResultEach(results, 13);
     expect(fetches).toBe(1);
     const byIndex = new Map(results.map((result) => [result.index, result]));
-    expect(byIndex.get(4)).toMatchObject({ ok: true, attempts: 1 });
-    for (const index of [0, 1, 2, 3, 5]) {
+    expect(byIndex.get(4)).toMatchObject({ uuid: uuidOf(4), ok: true, attempts: 1 });
+    // Per invalid item: the uuid its result carries ("" when the item has no text uuid), the field, the message.
+    const refused: [number, string, string, string][] = [
+      [0, uuidOf(0), "update", "name must not be empty."],
+      [1, "a/b", "uuid", 'uuid must not contain "/", as "a/b" does.'],
+      [3, uuidOf(3), "update", "the update names no field to change."],
+      [5, "", "item", "An item must be an object { uuid, update }."],
+      [6, "", "item", "An item must be an object { uuid, update }."],
+      [7, "", "item", "An item must be an object { uuid, update }."],
+      [8, "", "uuid", "uuid must be text, not 42."],
+      [9, "", "uuid", "uuid is missing."],
+      [10, "a/b", "uuid", 'uuid must not contain "/", as "a/b" does.'],
+      [11, uuidOf(11), "update", "the update must be an object, not 5."],
+      [12, uuidOf(12), "update", 'name must not be empty; tags has "y" twice; each value may appear once.'],
+    ];
+    for (const [index, uuid, field, message] of refused) {
       const result = byIndex.get(index)!;
-      expect(result).toMatchObject({ ok: false, attempts: 0 });
-      if (!result.ok) expect(result.error).toBeInstanceOf(CallbellInputError);
+      expect(result).toMatchObject({ index, uuid, ok: false, attempts: 0 });
+      if (result.ok) continue;
+      expect(result.error).toBeInstanceOf(CallbellInputError);
+      expect(result.error).toMatchObject({ field, message });
     }
-    const message = (index: number) => (byIndex.get(index) as { error: Error }).error.message;
-    expect(message(0)).toBe("name must not be empty.");
-    expect(message(1)).toBe('uuid must not contain "/", as "a/b" does.');
-    expect(message(2)).toContain('tags has "x" twice; each value may appear once');
-    expect(message(2)).toContain(
+    const item2 = byIndex.get(2) as unknown as { error: CallbellInputError };
+    expect(item2.error).toBeInstanceOf(CallbellInputError);
+    expect(item2.error.field).toBe("update");
+    expect(item2.error.message).toContain('tags has "x" twice; each value may appear once');
+    expect(item2.error.message).toContain(
       '"phone_number" is not a field of a contact update; the fields are name, tags,',
     );
-    expect(message(3)).toBe("the update names no field to change.");
     expect(standIn.requestsPerUuid().get(uuidOf(0))).toBe(before.get(uuidOf(0)));
   });
 
