@@ -362,6 +362,102 @@ describe("updateContacts against the rate-limited stand-in", () => {
   });
 });
 
+describe("what the batch counts (onProgress) and reports, outcome by outcome", () => {
+  let standIn: StandIn;
+  // Each item's name picks its answer: "404" always, "429" and "500" on the first request only.
+  beforeAll(async () => {
+    standIn = await startRateLimitedStandIn({
+      limit: 5_000,
+      script: ({ body, nth }: { body: { name?: string }; nth: number }) =>
+        body.name === "404" || (nth === 1 && (body.name === "429" || body.name === "500"))
+          ? { status: Number(body.name) }
+          : undefined,
+    });
+  });
+  afterAll(() => standIn.close());
+
+  /** Progress without the rate, which 429s and successes move by fractions. */
+  const counts = ({ ratePerSecond: _rate, ...rest }: BulkProgress) => rest;
+
+  it("onProgress counts each result once: done, updated, failed, not sent, requests (retries included) and 429s only", async () => {
+    const base = 0x100;
+    const items = [
+      { uuid: uuidOf(base), update: { name: "ok" } },
+      { uuid: uuidOf(base + 1), update: {} },
+      { uuid: ".", update: { name: "ok" } },
+      { uuid: uuidOf(base + 3), update: { name: "404" } },
+      { uuid: uuidOf(base + 4), update: { name: "429" } },
+      { uuid: uuidOf(base + 5), update: { name: "500" } },
+    ];
+    const seen: Omit<BulkProgress, "ratePerSecond">[] = [];
+    // One item at a time: the results come in input order.
+    const { results, fetches } = await collect(standIn, items, {
+      concurrency: 1,
+      ratePerSecond: 2_000,
+      onProgress: (progress) => seen.push(counts(progress)),
+    });
+    expect(results.map(({ index, ok, attempts }) => ({ index, ok, attempts }))).toEqual([
+      { index: 0, ok: true, attempts: 1 },
+      { index: 1, ok: false, attempts: 0 },
+      { index: 2, ok: false, attempts: 0 },
+      { index: 3, ok: false, attempts: 1 },
+      { index: 4, ok: true, attempts: 2 },
+      { index: 5, ok: true, attempts: 2 },
+    ]);
+    expect(seen).toEqual([
+      { done: 1, updated: 1, failed: 0, notSent: 0, requests: 1, rateLimited: 0 },
+      { done: 2, updated: 1, failed: 1, notSent: 1, requests: 1, rateLimited: 0 },
+      { done: 3, updated: 1, failed: 2, notSent: 2, requests: 1, rateLimited: 0 },
+      { done: 4, updated: 1, failed: 3, notSent: 2, requests: 2, rateLimited: 0 },
+      { done: 5, updated: 2, failed: 3, notSent: 2, requests: 4, rateLimited: 1 },
+      { done: 6, updated: 3, failed: 3, notSent: 2, requests: 6, rateLimited: 1 },
+    ]);
+    expect(fetches).toBe(6);
+  });
+
+  it('an item the client refuses before sending (a "." or ".." uuid, a lone surrogate, an update JSON cannot carry) is not sent: attempts 0, counted as not sent, no request', async () => {
+    class Point {
+      name = "Point";
+    }
+    const items = [
+      { uuid: ".", update: { name: "Dot" } },
+      { uuid: "..", update: { name: "Dots" } },
+      { uuid: "a\uD800", update: { name: "Half" } },
+      { uuid: uuidOf(0x200), update: new Point() },
+      { uuid: uuidOf(0x201), update: { name: "Sent" } },
+    ];
+    let last: BulkProgress | undefined;
+    const { results, fetches } = await collect(standIn, items, {
+      concurrency: 1,
+      onProgress: (progress) => (last = progress),
+    });
+    expectOneResultEach(results, 5);
+    const refused: [string, string][] = [
+      ["uuid", 'uuid must be a string other than "", "." or "..".'],
+      ["uuid", 'uuid must be a string other than "", "." or "..".'],
+      ["uuid", "uuid has a lone surrogate."],
+      ["update", "The update is a Point, which JSON cannot carry."],
+    ];
+    for (const [index, [field, message]] of refused.entries()) {
+      const result = results.find((one) => one.index === index)!;
+      expect(result).toMatchObject({ uuid: items[index]!.uuid, ok: false, attempts: 0 });
+      if (result.ok) continue;
+      expect(result.error).toBeInstanceOf(CallbellInputError);
+      expect(result.error).toMatchObject({ field, message });
+    }
+    expect(results.find((one) => one.index === 4)).toMatchObject({ ok: true, attempts: 1 });
+    expect(fetches).toBe(1);
+    expect(counts(last!)).toEqual({
+      done: 5,
+      updated: 1,
+      failed: 4,
+      notSent: 4,
+      requests: 1,
+      rateLimited: 0,
+    });
+  });
+});
+
 describe("a 429 slows the whole batch", () => {
   it("honours a whole-second Retry-After for the batch, not just the item, and lowers the rate", async () => {
     // 20 per second served, asked for 200: the first 429 pauses everything for about a second.
