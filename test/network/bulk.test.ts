@@ -15,6 +15,7 @@ import {
   type UpdateContactsOptions,
 } from "../../src/bulk/index.js";
 import {
+  AuthenticationError,
   CallbellInputError,
   createCallbellClient,
   InternalServerError,
@@ -364,12 +365,14 @@ describe("updateContacts against the rate-limited stand-in", () => {
 
 describe("what the batch counts (onProgress) and reports, outcome by outcome", () => {
   let standIn: StandIn;
-  // Each item's name picks its answer: "404" always, "429" and "500" on the first request only.
+  // Each item's name picks its answer: "401" and "404" always, "429" and "500" on the first request only.
   beforeAll(async () => {
     standIn = await startRateLimitedStandIn({
       limit: 5_000,
       script: ({ body, nth }: { body: { name?: string }; nth: number }) =>
-        body.name === "404" || (nth === 1 && (body.name === "429" || body.name === "500"))
+        body.name === "401" ||
+        body.name === "404" ||
+        (nth === 1 && (body.name === "429" || body.name === "500"))
           ? { status: Number(body.name) }
           : undefined,
     });
@@ -455,6 +458,68 @@ describe("what the batch counts (onProgress) and reports, outcome by outcome", (
       requests: 1,
       rateLimited: 0,
     });
+  });
+
+  it("each item left when the batch stops says why it was not sent: aborted, token refused, or input failed, with the cause", async () => {
+    const notSent = (result: BulkResult | undefined, message: string, cause: unknown) => {
+      expect(result).toMatchObject({ ok: false, attempts: 0 });
+      const error = (result as { error: Error }).error;
+      expect(error).toBeInstanceOf(NotSentError);
+      expect(error.message).toBe(message);
+      expect(error.cause).toBe(cause);
+    };
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    const aborted = await collect(standIn, [{ uuid: uuidOf(0x300), update: { name: "ok" } }], {
+      signal: controller.signal,
+    });
+    notSent(
+      aborted.results[0],
+      "Not sent: the batch was aborted before this item's request.",
+      controller.signal.reason,
+    );
+
+    const refused = await collect(
+      standIn,
+      [
+        { uuid: uuidOf(0x301), update: { name: "401" } },
+        { uuid: uuidOf(0x302), update: { name: "ok" } },
+      ],
+      { concurrency: 1 },
+    );
+    const refusal = refused.results[0] as { error: Error };
+    expect(refusal).toMatchObject({ index: 0, ok: false, attempts: 1 });
+    expect(refusal.error).toBeInstanceOf(AuthenticationError);
+    notSent(
+      refused.results[1],
+      "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); " +
+        "check the token, then send this item again.",
+      refusal.error,
+    );
+
+    // The second item waits behind the first (same contact) when reading the third throws.
+    const failure = new Error("read failed");
+    async function* breaking() {
+      yield { uuid: uuidOf(0x303), update: { name: "ok" } };
+      yield { uuid: uuidOf(0x303), update: { name: "ok again" } };
+      throw failure;
+    }
+    const results: BulkResult[] = [];
+    await expect(
+      (async () => {
+        for await (const result of updateContacts(
+          createCallbellClient({ token: TOKEN, baseUrl: standIn.url }),
+          breaking(),
+          {
+            concurrency: 3,
+          },
+        ))
+          results.push(result);
+      })(),
+    ).rejects.toBe(failure);
+    expect(results.map((result) => result.index)).toEqual([0, 1]);
+    expect(results[0]).toMatchObject({ ok: true, attempts: 1 });
+    notSent(results[1], "Not sent: the batch stopped because reading its input failed (the cause).", failure);
   });
 });
 
