@@ -1,6 +1,7 @@
 // updateContacts against the rate-limited stand-in (test/fakes/rate-limited-api.mjs) on
 // 127.0.0.1: exactly one result per item under generated items, fault mixes and abort moments;
-// invalid items never sent; nothing sent after an abort; a 429 slows and pauses the whole batch.
+// invalid items never sent; nothing sent after an abort; a 429 slows and pauses the whole batch;
+// each refused option or item with its field and exact message; onProgress's counts, result by result.
 // The stand-in's limit is scaled up (thousands per second) and retry waits down, so that the
 // suite stays fast; bounds on time are generous (the machine is shared).
 import fc from "fast-check";
