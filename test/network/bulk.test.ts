@@ -1,6 +1,7 @@
 // updateContacts against the rate-limited stand-in (test/fakes/rate-limited-api.mjs) on
 // 127.0.0.1: exactly one result per item under generated items, fault mixes and abort moments;
-// invalid items never sent; nothing sent after an abort; a 429 slows and pauses the whole batch.
+// invalid items never sent; nothing sent after an abort; a 429 slows and pauses the whole batch;
+// each refused option or item with its field and exact message; onProgress's counts, result by result.
 // The stand-in's limit is scaled up (thousands per second) and retry waits down, so that the
 // suite stays fast; bounds on time are generous (the machine is shared).
 import fc from "fast-check";
@@ -12,14 +13,17 @@ import {
   type BulkItem,
   type BulkProgress,
   type BulkResult,
+  type UpdateContactsOptions,
 } from "../../src/bulk/index.js";
 import {
+  AuthenticationError,
   CallbellInputError,
   createCallbellClient,
   InternalServerError,
   RateLimitError,
 } from "../../src/client/index.js";
 import { schemaValidator } from "../support/spec.js";
+import { json } from "../support/stub-fetch.js";
 
 const TOKEN = "bulk_SECRET_0123456789abcdef";
 const SEED = Number(process.env.FC_SEED ?? 20_261_125);
@@ -82,7 +86,7 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(standIn.stats().requests - before).toBe(50);
   });
 
-  it("reports invalid items as results without sending them, each problem named", async () => {
+  it("reports invalid items as results without sending them, each problem named with its field", async () => {
     const items = [
       { uuid: uuidOf(0), update: { name: "" } },
       { uuid: "a/b", update: { name: "Ok" } },
@@ -90,26 +94,48 @@ describe("updateContacts against the rate-limited stand-in", () => {
       { uuid: uuidOf(3), update: {} },
       { uuid: uuidOf(4), update: { note: "fine" } },
       null,
+      42,
+      "text",
+      { uuid: 42, update: { name: "Ok" } },
+      { update: { name: "Ok" } },
+      { uuid: "a/b", update: {} },
+      { uuid: uuidOf(11), update: 5 },
+      { uuid: uuidOf(12), update: { name: "", tags: ["y", "y"] } },
     ] as unknown as BulkItem[];
     const before = standIn.requestsPerUuid();
     const { results, fetches } = await collect(standIn, items, { ratePerSecond: 2_000 });
-    expectOneResultEach(results, 6);
+    expectOneResultEach(results, 13);
     expect(fetches).toBe(1);
     const byIndex = new Map(results.map((result) => [result.index, result]));
-    expect(byIndex.get(4)).toMatchObject({ ok: true, attempts: 1 });
-    for (const index of [0, 1, 2, 3, 5]) {
+    expect(byIndex.get(4)).toMatchObject({ uuid: uuidOf(4), ok: true, attempts: 1 });
+    // Per invalid item: the uuid its result carries ("" when the item has no text uuid), the field, the message.
+    const refused: [number, string, string, string][] = [
+      [0, uuidOf(0), "update", "name must not be empty."],
+      [1, "a/b", "uuid", 'uuid must not contain "/", as "a/b" does.'],
+      [3, uuidOf(3), "update", "the update names no field to change."],
+      [5, "", "item", "An item must be an object { uuid, update }."],
+      [6, "", "item", "An item must be an object { uuid, update }."],
+      [7, "", "item", "An item must be an object { uuid, update }."],
+      [8, "", "uuid", "uuid must be text, not 42."],
+      [9, "", "uuid", "uuid is missing."],
+      [10, "a/b", "uuid", 'uuid must not contain "/", as "a/b" does.'],
+      [11, uuidOf(11), "update", "the update must be an object, not 5."],
+      [12, uuidOf(12), "update", 'name must not be empty; tags has "y" twice; each value may appear once.'],
+    ];
+    for (const [index, uuid, field, message] of refused) {
       const result = byIndex.get(index)!;
-      expect(result).toMatchObject({ ok: false, attempts: 0 });
-      if (!result.ok) expect(result.error).toBeInstanceOf(CallbellInputError);
+      expect(result).toMatchObject({ index, uuid, ok: false, attempts: 0 });
+      if (result.ok) continue;
+      expect(result.error).toBeInstanceOf(CallbellInputError);
+      expect(result.error).toMatchObject({ field, message });
     }
-    const message = (index: number) => (byIndex.get(index) as { error: Error }).error.message;
-    expect(message(0)).toBe("name must not be empty.");
-    expect(message(1)).toBe('uuid must not contain "/", as "a/b" does.');
-    expect(message(2)).toContain('tags has "x" twice; each value may appear once');
-    expect(message(2)).toContain(
+    const item2 = byIndex.get(2) as unknown as { error: CallbellInputError };
+    expect(item2.error).toBeInstanceOf(CallbellInputError);
+    expect(item2.error.field).toBe("update");
+    expect(item2.error.message).toContain('tags has "x" twice; each value may appear once');
+    expect(item2.error.message).toContain(
       '"phone_number" is not a field of a contact update; the fields are name, tags,',
     );
-    expect(message(3)).toBe("the update names no field to change.");
     expect(standIn.requestsPerUuid().get(uuidOf(0))).toBe(before.get(uuidOf(0)));
   });
 
@@ -235,13 +261,266 @@ describe("updateContacts against the rate-limited stand-in", () => {
     expect(returned).toBe(true);
   });
 
-  it("refuses bad options at the call, before anything is read", () => {
+  it("refuses bad options at the call, before anything is read, naming the option and what it must be", () => {
     const callbell = createCallbellClient({ token: TOKEN, baseUrl: standIn.url });
-    expect(() => updateContacts(callbell, [], { ratePerSecond: 0 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, [], { concurrency: 1.5 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, [], { maxRetries: -1 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, [], { timeoutMs: 0 })).toThrow(CallbellInputError);
-    expect(() => updateContacts(callbell, 42 as unknown as BulkItem[])).toThrow(CallbellInputError);
+    let reads = 0;
+    const items: Iterable<BulkItem> = {
+      [Symbol.iterator]: () => ({
+        next: () => (reads++, { done: true, value: undefined }),
+      }),
+    };
+    const refusal = (options: Record<string, unknown>, input: unknown) => {
+      try {
+        updateContacts(callbell, input as BulkItem[], options as UpdateContactsOptions);
+      } catch (error) {
+        return error;
+      }
+      throw new Error(`not refused: ${String(Object.values(options)[0])}`);
+    };
+    const expectRefused = (values: Record<string, unknown[]>, field: string, message: string) => {
+      for (const [option, list] of Object.entries(values))
+        for (const value of list) {
+          const error = refusal({ [option]: value }, items);
+          expect(error).toBeInstanceOf(CallbellInputError);
+          expect(error).toMatchObject({ field, message });
+        }
+    };
+    expectRefused(
+      { ratePerSecond: [0, -1, NaN, Infinity, "10", null] },
+      "ratePerSecond",
+      "ratePerSecond must be a number above 0.",
+    );
+    expectRefused(
+      { concurrency: [0, -1, 1.5, NaN, Infinity, "4", null] },
+      "concurrency",
+      "concurrency must be a whole number, 1 or more.",
+    );
+    expectRefused(
+      { maxRetries: [-1, 1.5, NaN, "2", null] },
+      "maxRetries",
+      "maxRetries must be a whole number, 0 or more.",
+    );
+    expectRefused(
+      { timeoutMs: [0, -5, 2 ** 31, 2 ** 31 + 0.5, Infinity, NaN, "100", null] },
+      "timeoutMs",
+      "timeoutMs must be a number of ms above 0, below 2^31.",
+    );
+    expectRefused({ retryDelayMs: [5, "fast", null] }, "retryDelayMs", "retryDelayMs must be a function.");
+    for (const input of [null, undefined, 42, true, {}, { next: () => ({ done: true }) }]) {
+      const error = refusal({}, input);
+      expect(error).toBeInstanceOf(CallbellInputError);
+      expect(error).toMatchObject({
+        field: "items",
+        message: "items must be an iterable or async iterable of { uuid, update }.",
+      });
+    }
+    expect(reads).toBe(0);
+    // The bounds themselves are accepted (a batch of nothing is read at its first result only).
+    for (const options of [
+      { ratePerSecond: 0.5, concurrency: 1, maxRetries: 0, timeoutMs: 1 },
+      { timeoutMs: 2 ** 31 - 1 },
+      { timeoutMs: undefined, concurrency: undefined, ratePerSecond: undefined },
+    ])
+      expect(() => updateContacts(callbell, items, options)).not.toThrow();
+    expect(reads).toBe(0);
+  });
+
+  it("holds half the rate in items by default, at least 10: what it reads ahead behind one busy contact", async () => {
+    // Every item is for the same contact: one is sent, the others wait behind it, and reading goes on
+    // (without a macrotask in between) until the batch holds `concurrency` items. The answer comes 20 ms later.
+    const readAhead = async (ratePerSecond: number) => {
+      let reads = 0;
+      const sameContact: Iterable<BulkItem> = {
+        [Symbol.iterator]: () => ({
+          next: () => (reads++, { done: false, value: { uuid: uuidOf(0), update: { name: "Same" } } }),
+        }),
+      };
+      let readsWhenAnswered = -1;
+      const callbell = createCallbellClient({
+        token: TOKEN,
+        baseUrl: "http://127.0.0.1:9/v1",
+        fetch: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          readsWhenAnswered = reads;
+          return json(200, { contact: { uuid: uuidOf(0), name: "Same" } });
+        },
+      });
+      for await (const result of updateContacts(callbell, sameContact, { ratePerSecond })) {
+        expect(result).toMatchObject({ index: 0, ok: true, attempts: 1 });
+        break;
+      }
+      return readsWhenAnswered;
+    };
+    expect(await readAhead(280)).toBe(140);
+    expect(await readAhead(21)).toBe(11);
+    expect(await readAhead(2)).toBe(10);
+  });
+
+  it("sends with a timeoutMs of 2^31 - 1 ms, the largest a timer takes", async () => {
+    const { results } = await collect(standIn, [{ uuid: uuidOf(0), update: { name: "Patient" } }], {
+      timeoutMs: 2 ** 31 - 1,
+    });
+    expect(results).toMatchObject([{ index: 0, ok: true, attempts: 1 }]);
+  });
+});
+
+describe("what the batch counts (onProgress) and reports, outcome by outcome", () => {
+  let standIn: StandIn;
+  // Each item's name picks its answer: "401" and "404" always, "429" and "500" on the first request only.
+  beforeAll(async () => {
+    standIn = await startRateLimitedStandIn({
+      limit: 5_000,
+      script: ({ body, nth }: { body: { name?: string }; nth: number }) =>
+        body.name === "401" ||
+        body.name === "404" ||
+        (nth === 1 && (body.name === "429" || body.name === "500"))
+          ? { status: Number(body.name) }
+          : undefined,
+    });
+  });
+  afterAll(() => standIn.close());
+
+  /** Progress without the rate, which 429s and successes move by fractions. */
+  const counts = ({ ratePerSecond: _rate, ...rest }: BulkProgress) => rest;
+
+  it("onProgress counts each result once: done, updated, failed, not sent, requests (retries included) and 429s only", async () => {
+    const base = 0x100;
+    const items = [
+      { uuid: uuidOf(base), update: { name: "ok" } },
+      { uuid: uuidOf(base + 1), update: {} },
+      { uuid: ".", update: { name: "ok" } },
+      { uuid: uuidOf(base + 3), update: { name: "404" } },
+      { uuid: uuidOf(base + 4), update: { name: "429" } },
+      { uuid: uuidOf(base + 5), update: { name: "500" } },
+    ];
+    const seen: Omit<BulkProgress, "ratePerSecond">[] = [];
+    // One item at a time: the results come in input order.
+    const { results, fetches } = await collect(standIn, items, {
+      concurrency: 1,
+      ratePerSecond: 2_000,
+      onProgress: (progress) => seen.push(counts(progress)),
+    });
+    expect(results.map(({ index, ok, attempts }) => ({ index, ok, attempts }))).toEqual([
+      { index: 0, ok: true, attempts: 1 },
+      { index: 1, ok: false, attempts: 0 },
+      { index: 2, ok: false, attempts: 0 },
+      { index: 3, ok: false, attempts: 1 },
+      { index: 4, ok: true, attempts: 2 },
+      { index: 5, ok: true, attempts: 2 },
+    ]);
+    expect(seen).toEqual([
+      { done: 1, updated: 1, failed: 0, notSent: 0, requests: 1, rateLimited: 0 },
+      { done: 2, updated: 1, failed: 1, notSent: 1, requests: 1, rateLimited: 0 },
+      { done: 3, updated: 1, failed: 2, notSent: 2, requests: 1, rateLimited: 0 },
+      { done: 4, updated: 1, failed: 3, notSent: 2, requests: 2, rateLimited: 0 },
+      { done: 5, updated: 2, failed: 3, notSent: 2, requests: 4, rateLimited: 1 },
+      { done: 6, updated: 3, failed: 3, notSent: 2, requests: 6, rateLimited: 1 },
+    ]);
+    expect(fetches).toBe(6);
+  });
+
+  it('an item the client refuses before sending (a "." or ".." uuid, a lone surrogate, an update JSON cannot carry) is not sent: attempts 0, counted as not sent, no request', async () => {
+    class Point {
+      name = "Point";
+    }
+    const items = [
+      { uuid: ".", update: { name: "Dot" } },
+      { uuid: "..", update: { name: "Dots" } },
+      { uuid: "a\uD800", update: { name: "Half" } },
+      { uuid: uuidOf(0x200), update: new Point() },
+      { uuid: uuidOf(0x201), update: { name: "Sent" } },
+    ];
+    let last: BulkProgress | undefined;
+    const { results, fetches } = await collect(standIn, items, {
+      concurrency: 1,
+      onProgress: (progress) => (last = progress),
+    });
+    expectOneResultEach(results, 5);
+    const refused: [string, string][] = [
+      ["uuid", 'uuid must be a string other than "", "." or "..".'],
+      ["uuid", 'uuid must be a string other than "", "." or "..".'],
+      ["uuid", "uuid has a lone surrogate."],
+      ["update", "The update is a Point, which JSON cannot carry."],
+    ];
+    for (const [index, [field, message]] of refused.entries()) {
+      const result = results.find((one) => one.index === index)!;
+      expect(result).toMatchObject({ uuid: items[index]!.uuid, ok: false, attempts: 0 });
+      if (result.ok) continue;
+      expect(result.error).toBeInstanceOf(CallbellInputError);
+      expect(result.error).toMatchObject({ field, message });
+    }
+    expect(results.find((one) => one.index === 4)).toMatchObject({ ok: true, attempts: 1 });
+    expect(fetches).toBe(1);
+    expect(counts(last!)).toEqual({
+      done: 5,
+      updated: 1,
+      failed: 4,
+      notSent: 4,
+      requests: 1,
+      rateLimited: 0,
+    });
+  });
+
+  it("each item left when the batch stops says why it was not sent: aborted, token refused, or input failed, with the cause", async () => {
+    const notSent = (result: BulkResult | undefined, message: string, cause: unknown) => {
+      expect(result).toMatchObject({ ok: false, attempts: 0 });
+      const error = (result as { error: Error }).error;
+      expect(error).toBeInstanceOf(NotSentError);
+      expect(error.message).toBe(message);
+      expect(error.cause).toBe(cause);
+    };
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    const aborted = await collect(standIn, [{ uuid: uuidOf(0x300), update: { name: "ok" } }], {
+      signal: controller.signal,
+    });
+    notSent(
+      aborted.results[0],
+      "Not sent: the batch was aborted before this item's request.",
+      controller.signal.reason,
+    );
+
+    const refused = await collect(
+      standIn,
+      [
+        { uuid: uuidOf(0x301), update: { name: "401" } },
+        { uuid: uuidOf(0x302), update: { name: "ok" } },
+      ],
+      { concurrency: 1 },
+    );
+    const refusal = refused.results[0] as { error: Error };
+    expect(refusal).toMatchObject({ index: 0, ok: false, attempts: 1 });
+    expect(refusal.error).toBeInstanceOf(AuthenticationError);
+    notSent(
+      refused.results[1],
+      "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); " +
+        "check the token, then send this item again.",
+      refusal.error,
+    );
+
+    // The second item waits behind the first (same contact) when reading the third throws.
+    const failure = new Error("read failed");
+    async function* breaking() {
+      yield { uuid: uuidOf(0x303), update: { name: "ok" } };
+      yield { uuid: uuidOf(0x303), update: { name: "ok again" } };
+      throw failure;
+    }
+    const results: BulkResult[] = [];
+    await expect(
+      (async () => {
+        for await (const result of updateContacts(
+          createCallbellClient({ token: TOKEN, baseUrl: standIn.url }),
+          breaking(),
+          {
+            concurrency: 3,
+          },
+        ))
+          results.push(result);
+      })(),
+    ).rejects.toBe(failure);
+    expect(results.map((result) => result.index)).toEqual([0, 1]);
+    expect(results[0]).toMatchObject({ ok: true, attempts: 1 });
+    notSent(results[1], "Not sent: the batch stopped because reading its input failed (the cause).", failure);
   });
 });
 
