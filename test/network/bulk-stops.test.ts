@@ -177,7 +177,7 @@ describe("one contact, one request at a time: results that free a contact", () =
 });
 
 describe("the loop pauses: reading and sending wait for it", () => {
-  it("with concurrency 1 and a loop that takes one result and pauses, two items are read and two requests sent", async () => {
+  it("with concurrency 1 and a loop that takes one result and pauses, exactly two items are read and two requests sent", async () => {
     const { callbell, requests } = heldClient(() => 200);
     const { input, counts } = countingInput(itemsOf(10));
     const pause = gate();
@@ -199,7 +199,7 @@ describe("the loop pauses: reading and sending wait for it", () => {
     expect(requests).toHaveLength(10);
   });
 
-  it("after an abort, with concurrency 1 and a loop that takes one result and pauses, the rest of the input is read two items at most", async () => {
+  it("after an abort, with concurrency 1 and a loop that takes one result and pauses, the rest of the input is read two items ahead, no more (one handed over, one waiting)", async () => {
     const { callbell, requests } = heldClient(() => 200);
     const { input, counts } = countingInput(itemsOf(10));
     const controller = new AbortController();
