@@ -13,7 +13,7 @@ export default defineConfig({
     include: [
       "test/unit/{client,headers,client-retries,retry-policy,adaptive-rate,wakeup,error-bounds}.test.ts",
       "test/hostile/found.test.ts",
-      "test/network/{faults,bulk,bulk-order,bulk-retries,limits}.test.ts",
+      "test/network/{faults,bulk,bulk-order,bulk-retries,bulk-stops,limits}.test.ts",
     ],
     // test/unit/headers.test.ts sends one request through Prism. test/network/bulk-order.test.ts is the
     // proof of bulk's order guarantee (docs/bulk-and-cli.md): its mutants must fail it.
