@@ -394,8 +394,6 @@ async function* run(
       send(job);
       job = undefined;
     }
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent: the wait below cannot run when this holds, and the line after it returns on the same condition.
-    if (stopped || pumpFailure) return;
     // Stopped (or done): let what is in flight settle; retries not yet sent end with their last
     // error, every other item read with a NotSentError.
     while (inFlight > 0 && !pumpFailure && !stopped) await pumpWake.wait();
