@@ -76,12 +76,6 @@ export const DEFAULT_RATE_PER_SECOND = 280;
 
 export { NotSentError };
 
-const ABORTED = "Not sent: the batch was aborted before this item's request.";
-const REFUSED =
-  "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); " +
-  "check the token, then send this item again.";
-const INPUT_FAILED = "Not sent: the batch stopped because reading its input failed (the cause).";
-
 interface Job {
   index: number;
   uuid: string;
@@ -267,7 +261,12 @@ async function* run(
     // A token Callbell refuses (401), or that may not update contacts (403, the contract's only
     // meaning of it), fails every request alike: nothing more is sent.
     if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) {
-      halt ??= () => new NotSentError(REFUSED, { cause: failure });
+      halt ??= () =>
+        new NotSentError(
+          "Not sent: the batch stopped because Callbell refused the API token on an earlier item (the cause); " +
+            "check the token, then send this item again.",
+          { cause: failure },
+        );
       // Stryker disable next-line CallExpression: the send's .finally notifies the pump in the same microtask run, and the pump checks `halt` before every send.
       pumpWake.notify();
       return fail(job, failure);
@@ -331,13 +330,19 @@ async function* run(
       return await iterator.next();
     } catch (error) {
       inputFailure = { error };
-      halt ??= () => new NotSentError(INPUT_FAILED, { cause: error });
+      halt ??= () =>
+        new NotSentError("Not sent: the batch stopped because reading its input failed (the cause).", {
+          cause: error,
+        });
       return undefined;
     }
   }
 
   const onAbort = () => {
-    halt ??= () => new NotSentError(ABORTED, { cause: signal?.reason });
+    halt ??= () =>
+      new NotSentError("Not sent: the batch was aborted before this item's request.", {
+        cause: signal?.reason,
+      });
     pumpWake.notify();
   };
   if (signal?.aborted) onAbort();

@@ -80,7 +80,9 @@ export interface CallbellClient {
 }
 
 const JSON_TYPE = "application/json";
-const BASE_URL_RULE = "baseUrl must be an http(s) URL with no user info, query or fragment.";
+// A function, not a module constant, so that mutation testing can change its text (docs/mutation.md).
+const baseUrlRefused = () =>
+  new CallbellInputError("baseUrl", "baseUrl must be an http(s) URL with no user info, query or fragment.");
 
 interface CallRequest {
   url: string;
@@ -116,7 +118,7 @@ export function createCallbellClient(options: CallbellClientOptions = {}): Callb
     pathSerializer: (pathname, params) => pathname.replace("{uuid}", encodeUuid(params?.uuid)),
     async fetch(request) {
       const { url, init } = request as unknown as CallRequest;
-      if (!url.startsWith(`${baseUrl}/`)) throw new CallbellInputError("baseUrl", BASE_URL_RULE);
+      if (!url.startsWith(`${baseUrl}/`)) throw baseUrlRefused();
       // openapi-fetch fills the path in only when `params.path` is given; else "{uuid}" stays as written
       // (a uuid is percent-encoded and `baseUrl` is a parsed href, so neither can hold a brace).
       if (url.includes("{uuid}"))
@@ -181,7 +183,7 @@ function checkBaseUrl(baseUrl: string): string {
   // protocol ends at its only colon. See docs/mutation.md.)
   // Stryker disable next-line StringLiteral: an unparsable URL fails the protocol test whatever stands in for it.
   if (!/^https?:$/.test(url?.protocol ?? "") || url!.username || url!.password || /[?#]/.test(url!.href))
-    throw new CallbellInputError("baseUrl", BASE_URL_RULE);
+    throw baseUrlRefused();
   return url!.href.replace(/\/+$/, "");
 }
 

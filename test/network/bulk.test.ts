@@ -101,10 +101,11 @@ describe("updateContacts against the rate-limited stand-in", () => {
       { uuid: "a/b", update: {} },
       { uuid: uuidOf(11), update: 5 },
       { uuid: uuidOf(12), update: { name: "", tags: ["y", "y"] } },
+      { uuid: "a/".repeat(100), update: { name: "Ok" } },
     ] as unknown as BulkItem[];
     const before = standIn.requestsPerUuid();
     const { results, fetches } = await collect(standIn, items, { ratePerSecond: 2_000 });
-    expectOneResultEach(results, 13);
+    expectOneResultEach(results, 14);
     expect(fetches).toBe(1);
     const byIndex = new Map(results.map((result) => [result.index, result]));
     expect(byIndex.get(4)).toMatchObject({ uuid: uuidOf(4), ok: true, attempts: 1 });
@@ -121,6 +122,12 @@ describe("updateContacts against the rate-limited stand-in", () => {
       [10, "a/b", "uuid", 'uuid must not contain "/", as "a/b" does.'],
       [11, uuidOf(11), "update", "the update must be an object, not 5."],
       [12, uuidOf(12), "update", 'name must not be empty; tags has "y" twice; each value may appear once.'],
+      [
+        13,
+        "a/".repeat(100),
+        "uuid",
+        `uuid must have at most 128 characters, not 200; uuid must not contain "/", as "${"a/".repeat(29)}…" does.`,
+      ],
     ];
     for (const [index, uuid, field, message] of refused) {
       const result = byIndex.get(index)!;

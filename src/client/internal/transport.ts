@@ -234,15 +234,15 @@ function checkToken(token: unknown): string {
   return token;
 }
 
-// setTimeout fires at once for delays above 2^31 - 1 ms, which would turn a long timeout into none.
-const LIMITS: [keyof RetryOptions, (value: number) => boolean, string][] = [
-  ["timeoutMs", (ms) => ms > 0 && ms < 2 ** 31, "above 0, below 2^31"],
-  ["maxRetries", (count) => Number.isInteger(count) && count >= 0, "an integer >= 0"],
-  ["maxResponseBytes", (bytes) => Number.isSafeInteger(bytes) && bytes > 0, "an integer > 0"],
-];
-
 function checkRetryOptions(options: RetryOptions): void {
-  for (const [name, fits, what] of LIMITS) {
+  // Inside the function, not a module constant, so that mutation testing can change its texts (docs/mutation.md).
+  const limits: [keyof RetryOptions, (value: number) => boolean, string][] = [
+    // setTimeout fires at once for delays above 2^31 - 1 ms, which would turn a long timeout into none.
+    ["timeoutMs", (ms) => ms > 0 && ms < 2 ** 31, "above 0, below 2^31"],
+    ["maxRetries", (count) => Number.isInteger(count) && count >= 0, "an integer >= 0"],
+    ["maxResponseBytes", (bytes) => Number.isSafeInteger(bytes) && bytes > 0, "an integer > 0"],
+  ];
+  for (const [name, fits, what] of limits) {
     const value = options[name];
     if (value !== undefined && !(typeof value === "number" && fits(value)))
       throw new CallbellInputError(name, `${name} must be ${what}.`);
