@@ -15,7 +15,12 @@ import {
   type BulkResult,
   type UpdateContactsOptions,
 } from "../../src/bulk/index.js";
-import { CallbellAPIError, CallbellInputError, createCallbellClient } from "../../src/client/index.js";
+import {
+  CallbellAPIError,
+  CallbellInputError,
+  createCallbellClient,
+  type CallbellClient,
+} from "../../src/client/index.js";
 import { json } from "../support/stub-fetch.js";
 
 const TOKEN = "stops_SECRET_0123456789abcdef";
@@ -143,6 +148,36 @@ function countingInput(items: unknown[], { throwAt, failure }: { throwAt?: numbe
 
 const summary = (results: BulkResult[]) =>
   results.map((result) => [result.index, result.ok ? "ok" : result.error.constructor.name, result.attempts]);
+
+/**
+ * Runs a batch whose onProgress throws on its second call, with a loop that waits at `pause` after
+ * each result it takes: what it took, how often onProgress was called, and what the loop threw.
+ */
+function loopWithFailingProgress(
+  callbell: CallbellClient,
+  items: Iterable<BulkItem> | AsyncIterable<BulkItem>,
+  options: UpdateContactsOptions,
+) {
+  const failure = new Error("onProgress failed");
+  const pause = gate();
+  const seen = { calls: 0, results: [] as BulkResult[], thrown: undefined as unknown };
+  const loop = (async () => {
+    try {
+      for await (const result of updateContacts(callbell, items, {
+        ...options,
+        onProgress: () => {
+          if (++seen.calls === 2) throw failure;
+        },
+      })) {
+        seen.results.push(result);
+        await pause.closed;
+      }
+    } catch (error) {
+      seen.thrown = error;
+    }
+  })();
+  return { failure, pause, seen, loop };
+}
 
 describe("one contact, one request at a time: results that free a contact", () => {
   it("an invalid item of a contact whose update is in flight does not let that contact's next item go early", async () => {
@@ -406,87 +441,50 @@ describe("an onProgress that throws", () => {
   it("while the loop is busy with an earlier result: nothing more is sent, the loop throws its error, and the input is closed", async () => {
     const { callbell, requests } = heldClient();
     const { input, counts } = countingInput(itemsOf(10));
-    const failure = new Error("onProgress failed");
-    let calls = 0;
-    const pause = gate();
-    const results: BulkResult[] = [];
-    let thrown: unknown;
-    const loop = (async () => {
-      try {
-        for await (const result of updateContacts(callbell, input, {
-          ...FAST,
-          concurrency: 3,
-          onProgress: () => {
-            if (++calls === 2) throw failure;
-          },
-        })) {
-          results.push(result);
-          await pause.closed;
-        }
-      } catch (error) {
-        thrown = error;
-      }
-    })();
+    const { failure, pause, seen, loop } = loopWithFailingProgress(callbell, input, {
+      ...FAST,
+      concurrency: 3,
+    });
     await until(() => requests.length === 3, "three requests");
     requests[0]!.answer();
     // Item 0's result frees a place: item 3 is read and sent.
-    await until(() => results.length === 1 && requests.length === 4, "item 0's result and item 3 sent");
+    await until(() => seen.results.length === 1 && requests.length === 4, "item 0's result and item 3 sent");
     requests[1]!.answer();
-    await until(() => calls === 2, "the onProgress that throws");
+    await until(() => seen.calls === 2, "the onProgress that throws");
     await sleep(100);
     expect(requests).toHaveLength(4);
     expect(counts.next).toBe(4);
     pause.open();
     await loop;
-    expect(thrown).toBe(failure);
-    expect(summary(results)).toEqual([[0, "ok", 1]]);
+    expect(seen.thrown).toBe(failure);
+    expect(summary(seen.results)).toEqual([[0, "ok", 1]]);
     expect(counts.returns).toBe(1);
-    expect(calls).toBe(2);
+    expect(seen.calls).toBe(2);
   });
 
   it("while the batch is stopping after an abort: no more results are reported (onProgress not called again)", async () => {
     // Items 0, 1 and 2 go out; item 3 (contact 0 again) waits behind item 0.
     const { callbell, requests } = heldClient();
-    const failure = new Error("onProgress failed");
     const controller = new AbortController();
-    let calls = 0;
-    const pause = gate();
-    const results: BulkResult[] = [];
-    let thrown: unknown;
-    const loop = (async () => {
-      try {
-        for await (const result of updateContacts(
-          callbell,
-          [itemOf(0, 0), itemOf(1), itemOf(2), itemOf(3, 0)],
-          {
-            ...FAST,
-            signal: controller.signal,
-            onProgress: () => {
-              if (++calls === 2) throw failure;
-            },
-          },
-        )) {
-          results.push(result);
-          await pause.closed;
-        }
-      } catch (error) {
-        thrown = error;
-      }
-    })();
+    const { failure, pause, seen, loop } = loopWithFailingProgress(
+      callbell,
+      [itemOf(0, 0), itemOf(1), itemOf(2), itemOf(3, 0)],
+      { ...FAST, signal: controller.signal },
+    );
     await until(() => requests.length === 3, "three requests");
     requests[1]!.answer();
-    await until(() => results.length === 1, "item 1's result");
+    await until(() => seen.results.length === 1, "item 1's result");
     controller.abort(new Error("stop"));
     await sleep(20);
     requests[0]!.answer();
-    await until(() => calls === 2, "the onProgress that throws");
+    await until(() => seen.calls === 2, "the onProgress that throws");
     await sleep(100);
-    expect(calls).toBe(2);
+    expect(seen.calls).toBe(2);
     pause.open();
     await loop;
-    expect(thrown).toBe(failure);
-    expect(summary(results)).toEqual([[1, "ok", 1]]);
-    expect(calls).toBe(2);
+    expect(seen.thrown).toBe(failure);
+    expect(summary(seen.results)).toEqual([[1, "ok", 1]]);
+    expect(seen.calls).toBe(2);
   });
 });
 
