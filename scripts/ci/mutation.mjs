@@ -176,14 +176,14 @@ function main() {
   }
   if (existsSync(path.join(root, incrementalFile))) sealIncrementalFile(atStart);
   const files = scores(JSON.parse(readFileSync(report, "utf8")));
-  const mutateGiven = args.some((arg) => arg === "--mutate" || arg.startsWith("--mutate=") || arg === "-m");
   // With --mutate, only the files named (a `file:1-9` range names its file) are scored: the report also
   // holds the committed results of every other file, which this run did not test again.
-  const named = mutateGiven ? mutatedFiles(args) : undefined;
+  const named = mutatedFiles(args);
+  const mutateGiven = named.size > 0;
   let failed = false;
   console.log(`\ntest:mutation: mutation score per file (${Math.round((Date.now() - started) / 1000)} s)`);
   for (const group of groups) {
-    const present = group.files.filter((file) => files[file] && (!named || named.has(file)));
+    const present = group.files.filter((file) => files[file] && (!mutateGiven || named.has(file)));
     // The whole set must be there, unless the run was told to mutate only some files.
     const missing = group.files.filter((file) => !files[file]);
     if (missing.length && !mutateGiven) {
