@@ -246,6 +246,21 @@ export function missingForCell(cell) {
   return undefined;
 }
 
+/**
+ * Why the cell is skipped here and what to install, or undefined when it can run (the test and the
+ * runner below say the same).
+ * @param {{ language: string, commands: string[], debianPackages?: string[], missingPackages?: () => string[] }} cell
+ * @returns {string | undefined}
+ */
+export function cellSkipReason(cell) {
+  const missing = missingForCell(cell);
+  if (missing === undefined) return undefined;
+  const fix = cell.debianPackages?.length
+    ? `Debian's ${cell.debianPackages.join(" and ")}; run \`npm run setup:toolchains\` (or .ci/run) to install it`
+    : "them on PATH";
+  return `${missing}: the ${cell.language} cell of the generator matrix needs ${fix}`;
+}
+
 const WARNING = /\bwarn(ing)?\b/i;
 
 /**
@@ -392,11 +407,9 @@ async function main() {
   try {
     for (const cell of cells) {
       const started = Date.now();
-      const missing = missingForCell(cell);
-      if (missing) {
-        console.log(
-          `${cell.id}: skipped, ${missing} (apt-get install -y ${(cell.debianPackages ?? []).join(" ")})`,
-        );
+      const skip = cellSkipReason(cell);
+      if (skip) {
+        console.log(`${cell.id}: skipped, ${skip}`);
         continue;
       }
       const result = runCell(cell, { mockUrl, spec });

@@ -1,7 +1,7 @@
 // A test that needs a system toolchain: skipped with the reason and the fix on a machine without
 // it, a failure under CI (so CI never goes green without running it).
 import type { TestContext } from "vitest";
-import { missingForCell } from "../../scripts/generators/matrix.mjs";
+import { cellSkipReason } from "../../scripts/generators/matrix.mjs";
 import { inCI, locate, missingReason, toolchains } from "../../scripts/lib/toolchains.mjs";
 
 /** The note a skip carries; the summary reporter reads the toolchain's name back out of it. */
@@ -43,12 +43,9 @@ export function requireCellCommands(
     missingPackages?: () => string[];
   },
 ) {
-  const missing = missingForCell(cell);
-  if (missing === undefined) return;
-  const fix = cell.debianPackages?.length
-    ? `Debian's ${cell.debianPackages.join(" and ")}; run \`npm run setup:toolchains\` (or .ci/run) to install it`
-    : "them on PATH";
-  const reason = `${SKIP_NOTE_PREFIX}${cell.id}: ${missing}: the ${cell.language} cell of the generator matrix needs ${fix}`;
+  const skip = cellSkipReason(cell);
+  if (skip === undefined) return;
+  const reason = `${SKIP_NOTE_PREFIX}${cell.id}: ${skip}`;
   if (inCI) throw new Error(`${reason}. Under CI a missing toolchain is a failure, not a skip.`);
   context.skip(reason);
 }

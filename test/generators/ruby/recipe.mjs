@@ -20,15 +20,6 @@ function missingPackages() {
     : ["ruby-typhoeus"];
 }
 
-/** Fails with what to install when it is missing (the test skips before; the runner may not). */
-function setup(ctx) {
-  const typhoeus = ctx.run(["ruby", "-e", 'require "typhoeus"']);
-  if (typhoeus.status !== 0)
-    throw new Error(
-      `The Ruby cell needs Debian's ruby-typhoeus (the generated gem's dependency): apt-get install -y ${debianPackages.join(" ")}\n${typhoeus.output.slice(-1000)}`,
-    );
-}
-
 // `ruby -c` takes one file: check each generated file and the call program with warnings on (-w), and
 // fail on any output but "Syntax OK".
 const checkEach = [
@@ -54,7 +45,6 @@ export const cells = [
     debianPackages: ["default-jre-headless", ...debianPackages],
     commands: ["java", "ruby"],
     missingPackages,
-    setup,
     steps: [
       {
         stage: "generate",
